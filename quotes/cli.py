@@ -1,0 +1,140 @@
+"""The ``quotes`` command line: extract, eval, schema."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from .records import DocumentResult, Failure
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Who said what, who cites whom, and where a claim travels, in news text.")
+err = Console(stderr=True)
+
+
+class Format(str, Enum):
+    jsonl = "jsonl"
+    table = "table"
+
+
+def _progress(total: int | None):
+    return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=err, transient=True, disable=not err.is_terminal)
+
+
+@app.command()
+def extract(
+    paths: list[Path] = typer.Argument(..., help="text, JSONL or HTML files, or folders of them"),
+    lang: str = typer.Option("auto", "--lang", help="auto, or a language code (de, nb)"),
+    fmt: Format = typer.Option(Format.jsonl, "--format", help="jsonl: one record per document; table: for reading"),
+    batch_size: int = typer.Option(16, help="documents per stanza batch"),
+) -> None:
+    """Quotes, speakers, cues, outlet and cited sources of each document, in input order."""
+    from .pipeline import Pipeline, PipelineConfig
+
+    pipeline = Pipeline(PipelineConfig(language=lang, batch_size=batch_size))
+    failures = 0
+    started = time.perf_counter()
+    with _progress(None) as bar:
+        task = bar.add_task("extracting", total=None)
+        for result in pipeline.run([str(p) for p in paths], progress=lambda n: bar.advance(task, n)):
+            if isinstance(result, Failure):
+                failures += 1
+                err.print(f"[red]failed[/red] {result.path} ({result.stage}): {result.error}")
+            if fmt is Format.jsonl:
+                sys.stdout.write(result.model_dump_json() + "\n")
+                sys.stdout.flush()
+            elif isinstance(result, DocumentResult):
+                from .report import print_document
+
+                print_document(result)
+    err.print(f"done in {time.perf_counter() - started:.1f} s, {failures} failed", style="dim")
+    if failures:
+        raise typer.Exit(code=1)
+
+
+@app.command("eval")
+def evaluate_command(
+    gold: Path = typer.Argument(..., exists=True, help="gold JSONL shaped like german-news-quotes"),
+    lang: str = typer.Option("de", "--lang"),
+    offset: int = typer.Option(0, help="skip this many documents"),
+    limit: Optional[int] = typer.Option(None, help="score at most this many documents"),
+    as_json: bool = typer.Option(False, "--json", help="print the scores as JSON"),
+) -> None:
+    """Quote P/R/F1, speaker accuracy and attributed F1 against a gold file."""
+    from .evaluate import evaluate, format_report, read_gold
+    from .pipeline import Pipeline, PipelineConfig
+    from .records import Document
+
+    docs = read_gold(gold)[offset:]
+    if limit is not None:
+        docs = docs[:limit]
+    pipeline = Pipeline(PipelineConfig(language=lang, processors=("language", "parse", "quotes")))
+
+    def predict(texts: list[str]):
+        out = []
+        with _progress(len(texts)) as bar:
+            task = bar.add_task("scoring", total=len(texts))
+            for i in range(0, len(texts), 32):
+                chunk = [Document(doc_id=f"gold-{offset + i + j}", path=str(gold), text=t, language=lang)
+                         for j, t in enumerate(texts[i:i + 32])]
+                for r in pipeline.process_documents(chunk):
+                    out.append(r.quotes if isinstance(r, DocumentResult) else [])
+                bar.advance(task, len(chunk))
+        return out
+
+    score = evaluate(docs, predict)
+    if as_json:
+        print(json.dumps(score.as_dict(), indent=2))
+    else:
+        print(format_report(score, f"{gold} [{offset}:{offset + len(docs)}] ({len(docs)} documents)"))
+
+
+@app.command()
+def models(
+    download: bool = typer.Option(False, "--download", help="fetch the official models for what is missing"),
+) -> None:
+    """Check that the stanza models for every supported language are there (STANZA_RESOURCES_DIR)."""
+    from .models import ensure_models
+    from .parse import ModelsMissing
+
+    try:
+        where = ensure_models(download=download)
+    except ModelsMissing as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2)
+    except Exception as exc:  # noqa: BLE001 - a failed download (no network) is a clear message, not a trace
+        err.print(f"[red]could not download the stanza models: {exc}[/red]")
+        raise typer.Exit(2)
+    err.print(f"stanza models: {where}")
+
+
+@app.command()
+def schema(
+    out: Path = typer.Option(Path("schemas"), help="folder for the generated JSON Schema files"),
+    check: bool = typer.Option(False, help="only report drift; exit 1 when the files differ"),
+) -> None:
+    """Write (or check) the JSON Schema generated from the pydantic records."""
+    from .schema import drifted, write_schemas
+
+    if check:
+        stale = drifted(out)
+        if stale:
+            err.print(f"[red]schema drift[/red] in {out}: {', '.join(stale)} (run `quotes schema`)")
+            raise typer.Exit(1)
+        err.print(f"{out}: up to date")
+        return
+    for path in write_schemas(out):
+        err.print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,162 @@
+"""Speech cues: the words that report speech ("sagte", "teilte mit", "stellt in Aussicht", "sa").
+
+All knowledge comes from ``quotes/data/<lang>/cues.json``; this module only reads it against a
+parse. A cue is anchored on a verb; separable particles and multi-word frames add their words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from ..lexicon import load_data
+from ..parse import Sentence, Word
+
+
+@dataclass(frozen=True)
+class CueLexicon:
+    speech_verbs: frozenset[str]
+    weak_speech_verbs: frozenset[str]
+    particle_verbs: dict[str, frozenset[str]]
+    frames: tuple[dict, ...]
+    according_before: frozenset[str]
+    according_after: frozenset[str]
+    source_prepositions: frozenset[str]
+    source_nouns: tuple[str, ...]
+    according_adverbs: frozenset[str]
+    so_cue: frozenset[str]
+    wie_cue: frozenset[str]
+    negations: frozenset[str]
+    subordinators: frozenset[str]
+    subjunctive_forms: frozenset[str]
+    conditional_forms: frozenset[str]
+    reported_modals: frozenset[str]
+    pronouns: dict[str, dict]
+    plural_pronouns: frozenset[str]
+    first_person: frozenset[str]
+    role_suffixes: tuple[str, ...]
+    organisation_words: frozenset[str]
+    name_particles: frozenset[str]
+    relative_pronouns: frozenset[str]
+    clause_subordinators: frozenset[str]
+
+
+@cache
+def cue_lexicon(lang: str) -> CueLexicon:
+    d = load_data("cues", lang)
+    acc = d["according_to"]
+    low = lambda xs: frozenset(x.lower() for x in xs)  # noqa: E731
+    return CueLexicon(
+        speech_verbs=low(d["speech_verbs"]),
+        weak_speech_verbs=low(d.get("weak_speech_verbs", [])),
+        particle_verbs={k.lower(): low(v) for k, v in d.get("particle_verbs", {}).items()},
+        frames=tuple(d.get("frames", [])),
+        according_before=low(acc.get("before", [])),
+        according_after=low(acc.get("after", [])),
+        source_prepositions=low(acc.get("source_preposition", [])),
+        source_nouns=tuple(x.lower() for x in acc.get("source_nouns", [])),
+        according_adverbs=low(acc.get("adverbs", [])),
+        so_cue=low(d.get("so_cue", [])),
+        wie_cue=low(d.get("wie_cue", [])),
+        negations=low(d.get("negations", [])),
+        subordinators=low(d.get("subordinators", [])),
+        subjunctive_forms=low(d.get("subjunctive_forms", [])),
+        conditional_forms=low(d.get("conditional_forms", [])),
+        reported_modals=low(d.get("reported_modals", [])),
+        pronouns={k.lower(): v for k, v in d.get("pronouns", {}).items()},
+        plural_pronouns=low(d.get("plural_pronouns", [])),
+        first_person=low(d.get("first_person", [])),
+        role_suffixes=tuple(x.lower() for x in d.get("role_suffixes", [])),
+        organisation_words=low(d.get("organisation_words", [])),
+        name_particles=low(d.get("name_particles", [])),
+        relative_pronouns=low(d.get("relative_pronouns", [])),
+        clause_subordinators=low(d.get("clause_subordinators", [])),
+    )
+
+
+@dataclass
+class CueMatch:
+    anchor: Word  # the verb that carries the cue
+    words: list[Word]  # every word of the cue, anchor included, in text order
+    lemma: str  # e.g. "mitteilen", "in Aussicht stellen"
+    agentless: bool = False  # "hieß es": no speaker in the clause
+    weak: bool = False  # needs a clause complement to report speech ("glauben", "sehen")
+
+    @property
+    def start(self) -> int:
+        return min(w.start for w in self.words)
+
+    @property
+    def end(self) -> int:
+        return max(w.end for w in self.words)
+
+
+def _lemma(w: Word) -> str:
+    return w.lemma.lower()
+
+
+def is_negated(sentence: Sentence, verb: Word, lex: CueLexicon) -> bool:
+    """"Peskow sagte nicht, wer …": a negation on the cue or on its object ("gab keinen … bekannt")."""
+    for dep in sentence.dependents(verb):
+        if dep.base_deprel == "advmod" and _lemma(dep) in lex.negations:
+            return True
+        if dep.base_deprel == "obj" and any(_lemma(d) in lex.negations for d in sentence.dependents(dep, "det")):
+            return True
+    nxt = sentence.word(verb.index + 1)
+    return nxt is not None and nxt.surface.lower() in lex.negations and nxt.end - verb.end <= 1 + len(nxt.surface)
+
+
+def _particle(sentence: Sentence, verb: Word, particles: frozenset[str]) -> Word | None:
+    for dep in sentence.dependents(verb):
+        if dep.deprel == "compound:prt" and dep.surface.lower() in particles:
+            return dep
+    # The parser often attaches the particle elsewhere: accept it at the clause end after the verb.
+    for w in sentence.words[verb.index:]:
+        if w.surface.lower() in particles and w.upos in ("ADP", "ADV", "PART", "ADJ"):
+            nxt = sentence.word(w.index + 1)
+            if nxt is None or nxt.upos == "PUNCT":
+                return w
+    return None
+
+
+def _frame(sentence: Sentence, verb: Word, lex: CueLexicon) -> tuple[dict, list[Word]] | None:
+    for frame in lex.frames:
+        lemmas = [x.lower() for x in frame["lemmas"]]
+        if _lemma(verb) != lemmas[0]:
+            continue
+        found = [verb]
+        for rest in lemmas[1:]:
+            near = [w for w in sentence.words if abs(w.index - verb.index) <= 6 and w is not verb
+                    and (_lemma(w) == rest or w.surface.lower() == rest)]
+            if not near:
+                break
+            found.append(near[0])
+        else:
+            return frame, sorted(found, key=lambda w: w.index)
+    return None
+
+
+def find_cues(sentence: Sentence, lex: CueLexicon) -> list[CueMatch]:
+    """The speech cues of one sentence, not negated, in text order."""
+    cues: list[CueMatch] = []
+    for w in sentence.words:
+        # Speech verbs the tagger mistook for nouns or adjectives stay lower-case; real nouns do not.
+        if w.upos not in ("VERB", "AUX") and not (w.surface[:1].islower() and w.upos in ("NOUN", "ADJ", "X", "ADV")):
+            continue
+        lemma = _lemma(w)
+        match: CueMatch | None = None
+        framed = _frame(sentence, w, lex)
+        if framed:
+            frame, words = framed
+            match = CueMatch(w, words, frame["text"], agentless=frame.get("agentless", False))
+        elif lemma in lex.particle_verbs:
+            prt = _particle(sentence, w, lex.particle_verbs[lemma])
+            if prt is not None:
+                match = CueMatch(w, sorted([w, prt], key=lambda x: x.index), prt.surface.lower() + lemma)
+            elif lemma in lex.speech_verbs:
+                match = CueMatch(w, [w], lemma, weak=lemma in lex.weak_speech_verbs)
+        elif lemma in lex.speech_verbs:
+            match = CueMatch(w, [w], lemma, weak=lemma in lex.weak_speech_verbs)
+        if match and not is_negated(sentence, w, lex):
+            cues.append(match)
+    return cues

@@ -1,0 +1,170 @@
+"""Compose the patterns over a parsed document: direct quotes, cue clauses, according-to frames,
+speech reports, then free indirect continuation, then speaker resolution.
+
+Order matters only for overlaps: a cue whose content is already a direct quote does not add an
+indirect copy; an indirect clause that contains a direct quote is kept as "mixed" beside it.
+"""
+
+from __future__ import annotations
+
+from ..parse import ParsedDocument, Sentence
+from .cues import CueLexicon, CueMatch, cue_lexicon, find_cues
+from .patterns import (
+    Candidate,
+    according_to,
+    direct_quote,
+    indirect_speech,
+    subjunctive_grade,
+    reported_speech,
+    so_clause,
+    trim_span,
+    wie_clause,
+)
+from .quotation_marks import QuotedSpan, find_quoted_spans, looks_like_name
+
+
+def _overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
+    return max(0, min(a[1], b[1]) - max(a[0], b[0]))
+
+
+def _sentences_touching(doc: ParsedDocument, start: int, end: int) -> list[Sentence]:
+    return [s for s in doc.sentences if s.start < end and start < s.end]
+
+
+def _keep_quoted(text: str, q: QuotedSpan, touching: list[Sentence], cues: dict[int, list[CueMatch]]) -> bool:
+    """Marks around a name or title are not speech; short spans need a cue in their sentence."""
+    inner = text[q.inner[0]:q.inner[1]].strip()
+    if not inner or (q.dash and len(inner.split()) < 3):
+        return False
+    has_cue = any(cues.get(s.index) for s in touching)
+    if looks_like_name(inner):
+        return False
+    if len(inner.split()) < 3 and not has_cue:
+        return False
+    return True
+
+
+def _free_indirect(text: str, doc: ParsedDocument, found: list[Candidate], lex: CueLexicon,
+                   cues: dict[int, list[CueMatch]]) -> list[Candidate]:
+    """Konjunktiv sentences continue the reported speech of the quote before them.
+
+    "Der Pressesprecher betonte, dass … sei. Daher plane Moskau, …" — the second sentence has no cue
+    of its own, but its Konjunktiv I marks it as the speaker's words still. Konjunktiv I or a hearsay
+    modal ("soll … haben") starts such a sentence on its own; Konjunktiv II ("wäre") only continues
+    a chain, since it is also the plain conditional. The speaker is taken over when resolving.
+    """
+    by_sentence: dict[int, list[Candidate]] = {}
+    for c in found:
+        for s in _sentences_touching(doc, c.start, c.end):
+            by_sentence.setdefault(s.index, []).append(c)
+    out: list[Candidate] = []
+    last: Candidate | None = None
+    last_index = -10
+    for s in doc.sentences:
+        here = by_sentence.get(s.index)
+        if here:
+            last = max(here, key=lambda c: c.end)
+            last_index = s.index
+            continue
+        if any(w.lemma.lower() in lex.speech_verbs and w.upos == "VERB" for w in s.words):
+            continue  # its own (perhaps negated) cue: "Peskow sagte nicht, wer … sei" is no continuation
+        grade = subjunctive_grade(s, lex)
+        chained = last is not None and s.index - last_index == 1
+        if grade == 2 or (grade == 1 and chained):
+            start, end = trim_span(text, s.start, s.end, keep_final_punct=True)
+            if end - start < 15 or text[end - 1:end] == "?":
+                continue
+            out.append(Candidate(start, end, "indirect", s.index, None, None, 0.6 if chained else 0.5,
+                                 "free-indirect", inherited_speaker=True))
+            last, last_index = out[-1], s.index
+    return out
+
+
+def extract_candidates(doc: ParsedDocument, regions: list[tuple[int, int]]) -> list[Candidate]:
+    text = doc.text
+    lex = cue_lexicon(doc.language)
+    cues = {s.index: find_cues(s, lex) for s in doc.sentences}
+    found: list[Candidate] = []
+
+    # 1. quoted spans
+    direct: list[Candidate] = []
+    for q in find_quoted_spans(text, regions):
+        touching = _sentences_touching(doc, q.start, q.end)
+        if not touching or not _keep_quoted(text, q, touching, cues):
+            continue
+        if q.dash:
+            q = _cut_dash_line(text, q, touching, cues)
+        direct.append(direct_quote(text, doc, q, touching, cues, lex))
+    direct_spans = [(c.start, c.end) for c in direct]
+    found.extend(direct)
+
+    # 2. cue clauses, according-to frames and speech reports, sentence by sentence
+    for s in doc.sentences:
+        if not any(r0 <= s.start < r1 for r0, r1 in regions):
+            continue
+        sentence_found: list[Candidate] = []
+        for cue in cues[s.index]:
+            if any(d0 <= cue.anchor.start < d1 for d0, d1 in direct_spans):
+                continue
+            cand = wie_clause(text, s, cue, lex) or indirect_speech(text, s, cue, lex, direct_spans)
+            if cand is None:
+                continue
+            sentence_found.append(cand)
+        so = so_clause(text, s, lex)
+        if so is not None:
+            sentence_found.append(so)
+        sentence_found.extend(according_to(text, s, lex))
+        if not sentence_found and not any(_overlap((s.start, s.end), d) for d in direct_spans):
+            for cue in cues[s.index]:
+                rep = reported_speech(text, s, cue, lex)
+                if rep is not None:
+                    sentence_found.append(rep)
+                    break
+        for cand in sentence_found:
+            inside = [d for d in direct_spans if _overlap((cand.start, cand.end), d)]
+            covered = sum(_overlap((cand.start, cand.end), d) for d in inside)
+            if inside and covered >= 0.7 * (cand.end - cand.start):
+                # The clause is the direct quote itself: lend it the cue's speaker if it had none.
+                for d in direct:
+                    if _overlap((d.start, d.end), (cand.start, cand.end)) and d.speaker is None and cand.speaker:
+                        d.speaker, d.cue, d.inherited_speaker = cand.speaker, cand.cue, False
+                continue
+            if inside:
+                cand.kind = "mixed"
+            found.append(cand)
+    found = _dedupe(found)
+    found.extend(_free_indirect(text, doc, found, lex, cues))
+    found.sort(key=lambda c: (c.start, -c.end))
+    return found
+
+
+def _cut_dash_line(text: str, q: QuotedSpan, touching: list[Sentence], cues: dict[int, list[CueMatch]]) -> QuotedSpan:
+    """"– Jeg er åpen, sier Putin." — the quote ends at the comma before the cue."""
+    for s in touching:
+        for cue in cues.get(s.index, []):
+            if q.start < cue.start < q.end:
+                comma = text.rfind(",", q.start, cue.start)
+                if comma > q.start:
+                    return QuotedSpan(q.start, comma, dash=True)
+    return q
+
+
+def _dedupe(found: list[Candidate]) -> list[Candidate]:
+    """Keep one candidate per stretch of text: the most confident, direct before the rest."""
+    rank = {"direct": 3, "mixed": 2, "indirect": 1, "reported": 0}
+    kept: list[Candidate] = []
+    for c in sorted(found, key=lambda c: (-rank[c.kind], -c.confidence, c.start)):
+        clash = False
+        for k in kept:
+            ov = _overlap((c.start, c.end), (k.start, k.end))
+            if not ov:
+                continue
+            small = min(c.end - c.start, k.end - k.start)
+            if k.kind == "direct" and c.kind == "mixed":
+                continue
+            if ov >= 0.6 * small:
+                clash = True
+                break
+        if not clash:
+            kept.append(c)
+    return kept

@@ -1,0 +1,325 @@
+"""One function per reported-speech pattern; each returns candidate quotes for one sentence.
+
+Content clauses are found on the surface first (the comma or colon that ends the cue's clause),
+because the comma placement of German and Norwegian news is more reliable than the small parser's
+attachment of long complement clauses; the parse decides the speaker and checks the clause.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..parse import ParsedDocument, Sentence, Word
+from .cues import CueLexicon, CueMatch
+from .quotation_marks import QuotedSpan
+from .speakers import Mention, mention_from_head, speaker_of_cue
+
+SENTENCE_END = ".!?"
+TRIM = " \t\n,;:–—-"
+
+
+@dataclass
+class Candidate:
+    start: int
+    end: int
+    kind: str  # direct | indirect | reported | mixed, or free_indirect (stored as indirect)
+    sentence_index: int
+    cue: CueMatch | None
+    speaker: Mention | None
+    confidence: float
+    pattern: str
+    inherited_speaker: bool = False
+
+
+def trim_span(text: str, start: int, end: int, keep_final_punct: bool = False) -> tuple[int, int]:
+    strip = TRIM if keep_final_punct else TRIM + "."
+    while start < end and text[start] in TRIM:
+        start += 1
+    while end > start and text[end - 1] in strip:
+        end -= 1
+    return start, end
+
+
+def _finite(w: Word) -> bool:
+    return w.feats.get("VerbForm") == "Fin" or w.upos == "AUX"
+
+
+def subjunctive_grade(sentence: Sentence, lex: CueLexicon, words: list[Word] | None = None) -> int:
+    """How strongly the verbs mark reported speech: 2 for Konjunktiv I ("sei", "habe", "werde") or a
+    hearsay modal ("soll … haben"), 1 for Konjunktiv II only ("wäre", "hätte"), 0 for none.
+
+    The tagger's Mood=Sub is one signal, the form list a second, since German UFeats are weak.
+    """
+    grade = 0
+    for w in words if words is not None else sentence.words:
+        if w.upos not in ("VERB", "AUX"):
+            continue
+        form = w.surface.lower()
+        if form in lex.subjunctive_forms or form in lex.reported_modals and _perfect_infinitive(sentence, w):
+            return 2
+        if form in lex.conditional_forms or form in lex.reported_modals:
+            grade = 1
+        elif w.feats.get("Mood") == "Sub":
+            return 2
+    return grade
+
+
+def _perfect_infinitive(sentence: Sentence, modal: Word) -> bool:
+    """"soll … getötet haben / gewesen sein": hearsay, unlike the plan in "soll am Mittwoch starten"."""
+    later = [w for w in sentence.words if w.index > modal.index]
+    return any(w.feats.get("VerbForm") == "Part" or w.surface.endswith(("t", "en")) and w.upos == "VERB"
+               for w in later) and any(w.lemma in ("haben", "sein") and w.feats.get("VerbForm") == "Inf"
+                                       or w.surface in ("haben", "sein") for w in later)
+
+
+def is_subjunctive(sentence: Sentence, lex: CueLexicon, words: list[Word] | None = None) -> bool:
+    return subjunctive_grade(sentence, lex, words) > 0
+
+
+def _has_clause(words: list[Word]) -> bool:
+    return any(w.upos in ("VERB", "AUX") for w in words) and len([w for w in words if w.upos != "PUNCT"]) >= 3
+
+
+def _word_before(sentence: Sentence, w: Word) -> Word | None:
+    return sentence.word(w.index - 1)
+
+
+def content_after_cue(text: str, sentence: Sentence, cue: CueMatch, lex: CueLexicon) -> tuple[int, int] | None:
+    """"X sagte (am Freitag), dass …" / "X erklärte: …": from the comma or colon after the cue to the end."""
+    after = [w for w in sentence.words if w.index > max(x.index for x in cue.words)]
+    for i, w in enumerate(after):
+        if w.surface in (",", ":"):
+            rest = after[i + 1 :]
+            if not rest:
+                return None
+            # ", die am Sonntag … eingetroffen ist" after a noun is a relative clause, not content
+            if rest[0].lemma.lower() in lex.relative_pronouns and i > 0 and after[i - 1].upos in ("NOUN", "PROPN"):
+                return None
+            if rest[0].lemma.lower() in lex.subordinators or _has_clause(rest):
+                return trim_span(text, rest[0].start, sentence.end)
+            return None
+        if w.upos in ("VERB",) and _finite(w) and w is not cue.anchor:
+            return None
+        if w.lemma.lower() in lex.subordinators and w.upos in ("SCONJ",):
+            rest = after[i:]
+            return trim_span(text, rest[0].start, sentence.end) if _has_clause(rest) else None
+    return None
+
+
+def content_before_cue(text: str, sentence: Sentence, cue: CueMatch, lex: CueLexicon) -> tuple[int, int] | None:
+    """"…, sagte Peskow." — the cue right after a comma (verb-first reporting clause)."""
+    first = min(cue.words, key=lambda w: w.index)
+    prev = _word_before(sentence, first)
+    # an auxiliary may stand between ("…, hatte Peskow gesagt" is not V1, but "…, hieß es" is)
+    if prev is not None and prev.surface == ",":
+        before = [w for w in sentence.words if w.index < prev.index]
+        # "Als … gewesen war, forderte er …": a subordinate clause before the cue is not its content
+        if before and before[0].lemma.lower() in lex.clause_subordinators:
+            return None
+        if _has_clause(before):
+            return trim_span(text, sentence.start, prev.start)
+    return None
+
+
+def indirect_speech(text: str, sentence: Sentence, cue: CueMatch, lex: CueLexicon,
+                    excluded: list[tuple[int, int]]) -> Candidate | None:
+    """Indirect speech: a cue with a content clause, before ("…, sagte X") or after ("X sagte, dass …")."""
+    span = content_before_cue(text, sentence, cue, lex)
+    pattern = "cue-final"
+    if span is None:
+        span = content_after_cue(text, sentence, cue, lex)
+        pattern = "cue-initial"
+    if span is None:
+        return None
+    speaker = speaker_of_cue(text, sentence, cue, lex, excluded=[span] + list(excluded))
+    clause = [w for w in sentence.words if span[0] <= w.start < span[1]]
+    conf = 0.8 if speaker else 0.6
+    if is_subjunctive(sentence, lex, clause):
+        conf += 0.1
+    if cue.weak and not is_subjunctive(sentence, lex, clause) and not any(
+        w.lemma.lower() in lex.subordinators for w in clause[:1]
+    ):
+        return None
+    return Candidate(span[0], span[1], "indirect", sentence.index, cue, speaker, min(conf, 0.95), pattern)
+
+
+def wie_clause(text: str, sentence: Sentence, cue: CueMatch, lex: CueLexicon) -> Candidate | None:
+    """"…, wie RIA Nowosti berichtet": the main clause is reported by the subject of the wie-clause."""
+    marks = [d for d in sentence.dependents(cue.anchor, "mark") if d.lemma.lower() in lex.wie_cue]
+    prev = _word_before(sentence, min(cue.words, key=lambda w: w.index))
+    starts = [w for w in sentence.words if w.lemma.lower() in lex.wie_cue and w.index < cue.anchor.index
+              and cue.anchor.index - w.index <= 6]
+    if not marks and not starts:
+        return None
+    wie = marks[0] if marks else starts[-1]
+    before = _word_before(sentence, wie)
+    if before is not None and before.surface == ",":
+        span = trim_span(text, sentence.start, before.start)
+    elif wie.index == 1 or (before is not None and before.index == 1):
+        # "Wie X berichtet, …": the clause after the next comma
+        comma = next((w for w in sentence.words if w.index > cue.anchor.index and w.surface == ","), None)
+        if comma is None:
+            return None
+        span = trim_span(text, comma.end, sentence.end)
+    else:
+        return None
+    del prev
+    speaker = speaker_of_cue(text, sentence, cue, lex, excluded=[span])
+    return Candidate(span[0], span[1], "indirect", sentence.index, cue, speaker, 0.75, "wie-clause")
+
+
+def so_clause(text: str, sentence: Sentence, lex: CueLexicon) -> Candidate | None:
+    """"…, so Peskow." — "so" plus a name after a comma closes a reported clause."""
+    for w in sentence.words:
+        if w.surface.lower() not in lex.so_cue:
+            continue
+        prev = _word_before(sentence, w)
+        nxt = sentence.word(w.index + 1)
+        if prev is None or prev.surface != "," or nxt is None or nxt.upos not in ("PROPN", "NOUN", "DET", "ADJ", "X"):
+            continue
+        tail = [x for x in sentence.words if x.index > w.index]
+        if any(x.upos in ("VERB",) for x in tail) or len(tail) > 10:
+            continue
+        span = trim_span(text, sentence.start, prev.start)
+        head = next((x for x in tail if x.upos in ("PROPN", "NOUN", "X")), None)
+        speaker = mention_from_head(text, sentence, head, lex, [span, (w.start, w.end)]) if head else None
+        if speaker is not None:
+            last = max(x.end for x in tail if x.upos != "PUNCT")
+            speaker.start, speaker.end = head_phrase_bounds(tail, last)
+            speaker.text = text[speaker.start:speaker.end]
+        cue = CueMatch(w, [w], w.lemma.lower())
+        return Candidate(span[0], span[1], "indirect", sentence.index, cue, speaker, 0.8, "so-clause")
+    return None
+
+
+def head_phrase_bounds(tail: list[Word], last_end: int) -> tuple[int, int]:
+    first = next(x for x in tail if x.upos != "PUNCT")
+    return first.start, last_end
+
+
+def according_to(text: str, sentence: Sentence, lex: CueLexicon) -> list[Candidate]:
+    """"laut X", "X zufolge", "nach Angaben von X", "ifølge X": the clause is attributed to X."""
+    out: list[Candidate] = []
+    for w in sentence.words:
+        lemma, low = w.lemma.lower(), w.surface.lower()
+        head: Word | None = None
+        if low in lex.according_before and w.upos in ("ADP", "ADV", "X"):
+            head = sentence.word(w.head) if w.head else sentence.word(w.index + 1)
+            if head is None or head.index < w.index:
+                head = sentence.word(w.index + 1)
+        elif low in lex.according_after:
+            head = sentence.word(w.head) if w.head and w.head < w.index else sentence.word(w.index - 1)
+        elif low in lex.source_prepositions:
+            nxt = [x for x in sentence.words if x.index > w.index][:4]
+            noun = next((x for x in nxt if x.upos in ("NOUN", "PROPN")), None)
+            if noun is not None and noun.lemma.lower().endswith(lex.source_nouns) or (
+                noun is not None and noun.surface.lower().endswith(lex.source_nouns)):
+                head = noun
+        elif low in lex.according_adverbs and w.index <= 2:
+            cue = CueMatch(w, [w], lemma)
+            span = trim_span(text, w.end, sentence.end, keep_final_punct=False)
+            out.append(Candidate(span[0], span[1], "indirect", sentence.index, cue,
+                                 None, 0.6, "according-to-adverb", inherited_speaker=True))
+            continue
+        if head is None or head.upos not in ("NOUN", "PROPN", "X", "PRON", "ADJ"):
+            continue
+        speaker = mention_from_head(text, sentence, head, lex, [(w.start, w.end)])
+        frame = (min(w.start, speaker.start), max(w.end, speaker.end))
+        span = _clause_around(text, sentence, frame)
+        if span[1] - span[0] < 10:
+            continue
+        cue = CueMatch(w, [w], lemma)
+        out.append(Candidate(span[0], span[1], "indirect", sentence.index, cue, speaker, 0.8, "according-to"))
+    return out
+
+
+def _clause_around(text: str, sentence: Sentence, frame: tuple[int, int]) -> tuple[int, int]:
+    """The clause an according-to frame belongs to, without the frame: the rest of the sentence for a
+    frame at its start or end, else the stretch between the commas around the frame."""
+    if frame[0] - sentence.start <= 2:
+        return trim_span(text, frame[1], sentence.end)
+    if sentence.end - frame[1] <= 2:
+        return trim_span(text, sentence.start, frame[0])
+    left = text.rfind(",", sentence.start, frame[0])
+    right = text.find(",", frame[1], sentence.end)
+    start = left + 1 if left >= 0 and len(text[left:frame[0]].split()) >= 3 else sentence.start
+    end = right if right >= 0 and len(text[frame[1]:right].split()) >= 3 else sentence.end
+    return trim_span(text, start, end)
+
+
+def reported_speech(text: str, sentence: Sentence, cue: CueMatch, lex: CueLexicon) -> Candidate | None:
+    """A speech act without a content clause ("Müntefering sprach von einem Riesenerfolg"): the sentence.
+
+    Only for a cue that heads its sentence, with a subject the parse found that can speak (a name,
+    an organisation, a role, a personal pronoun): bare speech verbs are too common otherwise.
+    """
+    if cue.weak or cue.agentless:
+        return None
+    if cue.anchor.base_deprel not in ("root", "conj", "parataxis"):
+        return None
+    if text[sentence.end - 1 : sentence.end] == "?":
+        return None
+    speaker = speaker_of_cue(text, sentence, cue, lex, fallback=False)
+    if speaker is None or not can_speak(speaker, lex):
+        return None
+    # "rudi1234 sagt:" heads a comment; a report says something beyond who spoke
+    rest = [w for w in sentence.words if w.upos != "PUNCT" and not speaker.start <= w.start < speaker.end
+            and w not in cue.words]
+    if len(rest) < 3:
+        return None
+    start, end = trim_span(text, sentence.start, sentence.end, keep_final_punct=True)
+    return Candidate(start, end, "reported", sentence.index, cue, speaker, 0.55, "reported")
+
+
+def can_speak(m: Mention, lex: CueLexicon) -> bool:
+    if m.entity_type in ("PER", "ORG"):
+        return True
+    low = m.text.lower()
+    if m.entity_type == "PRON":
+        return low in lex.pronouns or low in lex.plural_pronouns
+    return low.endswith(lex.role_suffixes) or any(w in low for w in lex.organisation_words)
+
+
+def direct_quote(text: str, doc: ParsedDocument, quoted: QuotedSpan, sentences: list[Sentence],
+                 cues_by_sentence: dict[int, list[CueMatch]], lex: CueLexicon) -> Candidate:
+    """A quoted span and its cue: the nearest cue outside the marks in the sentences it touches,
+    else a colon-introduced cue in the sentence before ("…teilten mit: „…“")."""
+    best: tuple[int, CueMatch, Sentence] | None = None
+    for s in sentences:
+        for cue in cues_by_sentence.get(s.index, []):
+            if quoted.start <= cue.anchor.start < quoted.end:
+                continue
+            dist = min(abs(cue.start - quoted.end), abs(quoted.start - cue.end))
+            if best is None or dist < best[0]:
+                best = (dist, cue, s)
+    if best is None and sentences:
+        first = sentences[0]
+        prev = doc.sentences[first.index - 1] if first.index > 0 and doc.sentences[first.index - 1].index == first.index - 1 else None
+        colon = text[first.start:quoted.start].strip()
+        if colon.endswith(":") and first.start < quoted.start:
+            for cue in cues_by_sentence.get(first.index, []):
+                best = (0, cue, first)
+        elif prev is not None and text[prev.start:prev.end].rstrip().endswith(":"):
+            for cue in cues_by_sentence.get(prev.index, []):
+                best = (0, cue, prev)
+    inner = quoted.inner
+    if best is not None:
+        _, cue, s = best
+        speaker = speaker_of_cue(text, s, cue, lex, excluded=[(quoted.start, quoted.end)])
+        conf = 0.9 if speaker else 0.7
+        return Candidate(quoted.start, quoted.end, "direct", s.index, cue, speaker, conf,
+                         "dash" if quoted.dash else "marks")
+    s = sentences[0] if sentences else None
+    speaker = None
+    if s is not None:
+        # "Peskow rechne mit „guten … Verhandlungen“": the clause's subject speaks the partial quote.
+        root = next((w for w in s.words if w.deprel == "root"), None)
+        if root is not None and not (quoted.start <= root.start < quoted.end):
+            subj = [d for d in s.dependents(root, "nsubj") if not (quoted.start <= d.start < quoted.end)]
+            if subj and subj[0].upos in ("PROPN", "NOUN", "PRON", "X"):
+                speaker = mention_from_head(text, s, subj[0], lex, [(quoted.start, quoted.end)])
+                if not can_speak(speaker, lex):
+                    speaker = None
+    del inner
+    return Candidate(quoted.start, quoted.end, "direct", s.index if s else -1, None, speaker,
+                     0.6 if speaker else 0.45, "marks-nocue", inherited_speaker=speaker is None)

@@ -1,0 +1,220 @@
+"""Speaker mentions: the phrase that says who speaks, split into name and role.
+
+The speaker is the subject of the cue (or, in the passive, its "von"-agent; for "zitiert werden"
+the passive subject). The parser is weak, so when it finds no subject the nominal right after a
+clause-final cue ("…, sagte Kremlsprecher Dmitri Peskow") or right before the cue is taken.
+Names are runs of proper nouns, named-entity tokens or capitalised flat/appos words, because the
+German NER alone misses names like "Putin"; what precedes the name in the phrase is the role.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..parse import Sentence, Word
+from .cues import CueLexicon, CueMatch
+
+NOMINAL = {"NOUN", "PROPN", "PRON", "X"}
+_STOP_DEPRELS = {"acl", "parataxis", "ccomp", "advcl", "punct", "csubj", "xcomp", "dep", "obl", "advmod",
+                 "vocative", "discourse", "orphan", "list", "reparandum"}
+_EDGE_UPOS = {"PUNCT", "CCONJ", "ADP", "SCONJ"}
+
+
+@dataclass
+class Mention:
+    start: int
+    end: int
+    text: str
+    name: str | None
+    role: str | None
+    entity_type: str
+    sentence_index: int
+    plural: bool = False
+    gender: str | None = None
+
+
+def _in_any(w: Word, spans) -> bool:
+    return any(s <= w.start < e for s, e in spans)
+
+
+def _is_name_word(w: Word, lex: CueLexicon) -> bool:
+    if not w.surface[:1].isupper() or w.surface.lower().endswith(lex.role_suffixes):
+        return False
+    return w.upos == "PROPN" or w.ner != "O" or w.base_deprel in ("flat", "appos") and w.upos in NOMINAL
+
+
+def _name_run(words: list[Word], lex: CueLexicon) -> list[Word]:
+    """The longest run of adjacent name words (hyphen-joined and multi-token names included)."""
+    best: list[Word] = []
+    run: list[Word] = []
+    for w in words:
+        if _is_name_word(w, lex) and not w.in_mwt or (run and w.surface in ("-",)):
+            run.append(w)
+        else:
+            if len(run) > len(best):
+                best = run
+            run = []
+    if len(run) > len(best):
+        best = run
+    # A single capitalised common noun is a role ("Kremlsprecher"), not a name, unless NER says so.
+    if len(best) == 1 and best[0].upos == "NOUN" and best[0].ner == "O":
+        return []
+    return best
+
+
+def _phrase_words(sentence: Sentence, head: Word, excluded: list[tuple[int, int]]) -> list[Word]:
+    """The head's phrase: its subtree without clauses, cut to the contiguous run around the head."""
+    keep = {head.index}
+    stack = [head]
+    while stack:
+        w = stack.pop()
+        for d in sentence.dependents(w):
+            if d.base_deprel in _STOP_DEPRELS and not (d.base_deprel == "punct" and d.surface in "()-"):
+                continue
+            if d.base_deprel == "acl" or _in_any(d, excluded):
+                continue
+            keep.add(d.index)
+            stack.append(d)
+    # a comma between kept words belongs to the phrase ("die Sprecherin …, Maria Sacharowa")
+    for i in list(keep):
+        if i + 2 in keep and i + 1 not in keep and sentence.word(i + 1).surface == ",":
+            keep.add(i + 1)
+    # contiguous around the head
+    lo = hi = head.index
+    while lo - 1 in keep:
+        lo -= 1
+    while hi + 1 in keep:
+        hi += 1
+    words = [sentence.word(i) for i in range(lo, hi + 1)]
+    while words and words[0].upos in _EDGE_UPOS:
+        words.pop(0)
+    while words and (words[-1].upos in _EDGE_UPOS or words[-1].surface in "(-"):
+        words.pop()
+    # an opening parenthesis without its closer is cut with what follows
+    if any(w.surface == "(" for w in words) and not any(w.surface == ")" for w in words):
+        words = words[: next(i for i, w in enumerate(words) if w.surface == "(")]
+    # an apposed name after a comma that the parse attached elsewhere: ", Maria Sacharowa" at clause end
+    nxt = sentence.word(words[-1].index + 1) if words else None
+    if nxt is not None and nxt.surface == ",":
+        run = []
+        for w in sentence.words[nxt.index:]:
+            if w.upos == "PROPN" or (w.surface[:1].isupper() and w.ner != "O"):
+                run.append(w)
+            else:
+                break
+        after = sentence.word(nxt.index + len(run) + 1)
+        if len(run) >= 2 and (after is None or after.upos == "PUNCT") and not any(_in_any(w, excluded) for w in run):
+            words = words + [nxt] + run
+    return words or [head]
+
+
+def mention_from_head(text: str, sentence: Sentence, head: Word, lex: CueLexicon,
+                      excluded: list[tuple[int, int]] = ()) -> Mention:
+    words = _phrase_words(sentence, head, list(excluded))
+    start, end = words[0].start, words[-1].end
+    mention_text = text[start:end]
+    names = _name_run(words, lex)
+    if names and head not in names and head.surface.lower().endswith(lex.role_suffixes) and names[-1].index < head.index:
+        names = []  # "Kremlin-sjefen", "Kreml-Chef": the name only qualifies the role
+    name = text[names[0].start:names[-1].end] if names else None
+    role = None
+    lower = head.surface.lower()
+    if head.upos == "PRON" or lower in lex.pronouns or lower in lex.plural_pronouns:
+        entity_type = "PRON"
+    elif head.upos == "NOUN" and head.lemma.lower().endswith(tuple(lex.organisation_words)):
+        entity_type = "ORG"
+        names = []  # "das Außenministerium in Moskau" is the ministry, not Moskau
+    elif any(w.ner.endswith("ORG") for w in names):
+        entity_type = "ORG"
+    elif names:
+        entity_type = "PER"
+    else:
+        entity_type = "NOUN"
+    if names:
+        before = [w for w in words if w.end <= names[0].start and w.upos in ("NOUN", "ADJ", "PROPN", "X", "ADP", "DET", "NUM")]
+        while before and before[0].upos in ("DET", "ADP"):
+            before.pop(0)
+        if before:
+            role = text[before[0].start:before[-1].end].rstrip(" ,")
+    else:
+        content = [w for w in words if w.upos not in ("DET",)]
+        if entity_type == "ORG":
+            name = text[content[0].start:content[-1].end] if content else mention_text
+        elif entity_type == "NOUN" and content:
+            role = text[content[0].start:content[-1].end]
+    plural = head.feats.get("Number") == "Plur" or any(w.upos == "CCONJ" for w in words)
+    return Mention(start, end, mention_text, name, role, entity_type, sentence.index, plural,
+                   head.feats.get("Gender"))
+
+
+def _subject(sentence: Sentence, anchor: Word) -> Word | None:
+    subjects = [d for d in sentence.dependents(anchor) if d.deprel in ("nsubj", "nsubj:pass", "csubj")]
+    passive = any(d.deprel in ("aux:pass", "nsubj:pass") for d in sentence.dependents(anchor))
+    if passive and anchor.lemma.lower() not in ("zitieren", "sitere"):
+        for obl in sentence.dependents(anchor, "obl"):
+            if any(c.lemma.lower() in ("von", "durch", "av") for c in sentence.dependents(obl, "case")):
+                return obl
+        return None
+    for s in subjects:
+        if _can_head_speaker(s, sentence) or s.upos == "DET" and s.surface[:1].isupper():
+            return s
+    # an auxiliary or modal parent ("hat … erklärt" parsed with the aux as head)
+    parent = sentence.word(anchor.head)
+    if parent is not None and anchor.base_deprel in ("xcomp", "conj") :
+        for d in sentence.dependents(parent, "nsubj"):
+            if _can_head_speaker(d):
+                return d
+    return None
+
+
+def _can_head_speaker(w: Word, sentence: Sentence | None = None) -> bool:
+    """A word that can head the speaker phrase: a name, a noun or a personal pronoun, not a
+    reflexive, not an expletive, and not a prepositional phrase ("Am Montag", "Bezüglich …")."""
+    if sentence is not None and sentence.dependents(w, "case"):
+        return False
+    if w.upos not in NOMINAL or w.feats.get("Reflex") == "Yes" or w.lemma.lower() in ("sich", "seg", "es", "det"):
+        return False
+    return w.upos == "PRON" or w.surface[:1].isupper() or w.ner != "O"
+
+
+def _nominal_near(sentence: Sentence, cue: CueMatch, excluded) -> Word | None:
+    """Fallback when the parse has no subject: in German and Norwegian verb-second clauses the
+    subject follows a cue that does not open its clause ("Am Montag sagte der Sprecher"), else it
+    is the nominal right before the cue ("Der Sprecher sagte")."""
+    last_cue = max(cue.words, key=lambda w: w.index)
+    prefield = [w for w in sentence.words if w.index < cue.anchor.index and w.upos != "PUNCT"]
+    if prefield and len(prefield) <= 4 and prefield[0].upos not in ("ADP", "ADV", "SCONJ", "VERB", "AUX"):
+        head = next((w for w in reversed(prefield) if _can_head_speaker(w, sentence)), None)
+        if head is not None and not _in_any(head, excluded):
+            return head
+    after = [w for w in sentence.words if w.index > cue.anchor.index and not _in_any(w, excluded)
+             and w is not last_cue]
+    for w in after[:5]:
+        if _can_head_speaker(w, sentence):
+            return w
+        if w.upos not in ("DET", "ADJ", "ADV", "AUX", "NUM", "PART"):
+            break
+    before = [w for w in sentence.words if w.index < cue.anchor.index and not _in_any(w, excluded)]
+    for w in reversed(before[-3:]):
+        if _can_head_speaker(w, sentence):
+            return w
+        if w.upos not in ("AUX", "ADV"):
+            break
+    return None
+
+
+def speaker_of_cue(text: str, sentence: Sentence, cue: CueMatch, lex: CueLexicon,
+                   excluded: list[tuple[int, int]] = (), fallback: bool = True) -> Mention | None:
+    """Who speaks through ``cue``: its subject (or agent), else the nominal next to it."""
+    if cue.agentless:
+        return None
+    head = _subject(sentence, cue.anchor)
+    if head is not None and _in_any(head, excluded):
+        head = None
+    if head is None and fallback:
+        head = _nominal_near(sentence, cue, excluded)
+    if head is None or head.lemma.lower() in lex.first_person:
+        return None
+    if head.upos == "DET" and head.base_deprel != "nsubj":
+        return None
+    return mention_from_head(text, sentence, head, lex, list(excluded) + [(cue.start, cue.end)])

@@ -1,0 +1,222 @@
+"""The pipeline: ingest → segment → parse → extract → resolve, as small processors over batches.
+
+Like stanza's pipeline, each processor has one job and a name in ``PROCESSORS``; the pipeline
+runs them in order over a batch of documents. Parsing is batched per language (one stanza
+pipeline per language, loaded once). A document that fails in any processor becomes a
+``Failure`` for that document; the rest of the batch goes on.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Iterator
+
+from .extract.citations import extract_citations
+from .extract.extractor import extract_candidates
+from .ingest import read_documents
+from .language import resolve_language
+from .outlets import detect_outlet, load_registry
+from .parse import ParsedDocument, parse_documents
+from .records import Citation, Document, DocumentResult, Failure, Outlet, Quote, Segment
+from .resolve import resolve_candidates, to_quotes
+from .segment import segment_document, title_of
+
+log = logging.getLogger(__name__)
+
+# Segments whose text is not the article's: never parsed, never quoted.
+BLANKED = ("boilerplate", "related", "caption")
+# Segments whose quotes are reported (comments with in_comments=True).
+QUOTABLE = ("body", "title", "comments")
+
+EXTRACTOR_VERSION = "0.3.0"
+
+
+@dataclass
+class Item:
+    """One document on its way through the processors."""
+
+    document: Document
+    language: str | None = None
+    segments: list[Segment] = field(default_factory=list)
+    parsed: ParsedDocument | None = None
+    outlet: Outlet | None = None
+    quotes: list[Quote] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
+    failure: Failure | None = None
+
+    def fail(self, stage: str, exc: BaseException) -> None:
+        msg = f"{type(exc).__name__}: {exc}" if not isinstance(exc, ValueError) else str(exc)
+        self.failure = Failure(doc_id=self.document.doc_id, path=self.document.path, stage=stage, error=msg)
+
+    def spans(self, kinds: Iterable[str]) -> list[tuple[int, int]]:
+        return [(s.start, s.end) for s in self.segments if s.kind in kinds]
+
+    def result(self) -> DocumentResult | Failure:
+        if self.failure is not None:
+            return self.failure
+        d = self.document
+        return DocumentResult(
+            doc_id=d.doc_id, path=d.path, language=self.language,
+            title=d.title or title_of(d.text, self.segments), published=d.published,
+            outlet=self.outlet, segments=self.segments, quotes=self.quotes, citations=self.citations,
+        )
+
+
+PROCESSORS: dict[str, type["Processor"]] = {}
+
+
+def register(name: str):
+    def wrap(cls):
+        cls.name = name
+        PROCESSORS[name] = cls
+        return cls
+    return wrap
+
+
+class Processor:
+    """Works on a batch; per-document errors become that document's failure."""
+
+    name = "processor"
+    stage = "extract"
+
+    def __init__(self, config: "PipelineConfig"):
+        self.config = config
+
+    def __call__(self, batch: list[Item]) -> None:
+        for item in batch:
+            if item.failure is None:
+                try:
+                    self.process(item)
+                except Exception as exc:  # noqa: BLE001 - one bad document must not stop the batch
+                    log.warning("%s failed on %s: %s", self.name, item.document.path, exc)
+                    item.fail(self.stage, exc)
+
+    def process(self, item: Item) -> None:
+        raise NotImplementedError
+
+
+@register("language")
+class LanguageProcessor(Processor):
+    """Metadata language, else the identified one; unsupported languages fail clearly."""
+
+    stage = "language"
+
+    def process(self, item: Item) -> None:
+        item.language = resolve_language(item.document, self.config.language)
+
+
+@register("segment")
+class SegmentProcessor(Processor):
+    """Marks title, boilerplate, related links, captions and comments."""
+
+    stage = "extract"
+
+    def process(self, item: Item) -> None:
+        item.segments = segment_document(item.document.text, item.language)
+
+
+@register("outlet")
+class OutletProcessor(Processor):
+    """The publishing outlet, with its evidence."""
+
+    def process(self, item: Item) -> None:
+        item.outlet = detect_outlet(item.document, item.document.text, load_registry())
+
+
+@register("parse")
+class ParseProcessor(Processor):
+    """Stanza over the article text, batched per language."""
+
+    stage = "parse"
+
+    def __call__(self, batch: list[Item]) -> None:
+        by_lang: dict[str, list[Item]] = {}
+        for item in batch:
+            if item.failure is None:
+                by_lang.setdefault(item.language, []).append(item)
+        for lang, items in by_lang.items():
+            try:
+                parsed = parse_documents([i.document.text for i in items], lang,
+                                         [i.spans(BLANKED) for i in items], batch_size=self.config.batch_size)
+            except Exception:  # noqa: BLE001 - fall back to one at a time to isolate the bad one
+                if len(items) == 1:
+                    raise
+                for item in items:
+                    super().__call__([item])
+                continue
+            for item, p in zip(items, parsed):
+                item.parsed = p
+
+    def process(self, item: Item) -> None:
+        item.parsed = parse_documents([item.document.text], item.language, [item.spans(BLANKED)])[0]
+
+
+@register("quotes")
+class QuoteProcessor(Processor):
+    """Quotes, their cues and speakers, with speakers resolved across the document."""
+
+    def process(self, item: Item) -> None:
+        candidates = extract_candidates(item.parsed, item.spans(QUOTABLE))
+        resolve_candidates(item.parsed, candidates)
+        item.quotes = to_quotes(item.document.doc_id, item.document.text, candidates, item.spans(["comments"]))
+
+
+@register("citations")
+class CitationProcessor(Processor):
+    """Cited outlets and agencies."""
+
+    def process(self, item: Item) -> None:
+        own = item.outlet.name if item.outlet else None
+        item.citations = extract_citations(item.document.text, item.segments, item.language, load_registry(), own)
+
+
+@dataclass
+class PipelineConfig:
+    language: str = "auto"
+    batch_size: int = 16
+    processors: tuple[str, ...] = ("language", "segment", "outlet", "parse", "quotes", "citations")
+
+
+class Pipeline:
+    def __init__(self, config: PipelineConfig | None = None):
+        self.config = config or PipelineConfig()
+        self.processors = [PROCESSORS[name](self.config) for name in self.config.processors]
+
+    def process_documents(self, documents: list[Document]) -> list[DocumentResult | Failure]:
+        batch = [Item(d) for d in documents]
+        for processor in self.processors:
+            processor(batch)
+        return [item.result() for item in batch]
+
+    def run(self, paths: Iterable[str], chunk: int = 32,
+            progress: Callable[[int], None] | None = None) -> Iterator[DocumentResult | Failure]:
+        """Results for every input document, in input order; unreadable inputs as failures."""
+        pending: list[Document] = []
+        for entry in read_documents(paths, lang=None if self.config.language == "auto" else self.config.language):
+            if isinstance(entry, Failure):
+                yield from self._flush(pending, progress)
+                pending = []
+                if progress:
+                    progress(1)
+                yield entry
+                continue
+            pending.append(entry)
+            if len(pending) >= chunk:
+                yield from self._flush(pending, progress)
+                pending = []
+        yield from self._flush(pending, progress)
+
+    def _flush(self, pending: list[Document], progress) -> Iterator[DocumentResult | Failure]:
+        if not pending:
+            return
+        results = self.process_documents(pending)
+        if progress:
+            progress(len(results))
+        yield from results
+
+
+def extract_text(text: str, language: str, doc_id: str = "text") -> DocumentResult | Failure:
+    """Everything found in one text: the library's simplest entry point."""
+    doc = Document(doc_id=doc_id, path="<text>", text=text, language=language)
+    return Pipeline(PipelineConfig(language=language)).process_documents([doc])[0]
