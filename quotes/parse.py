@@ -153,15 +153,32 @@ def prepare_text(text: str, blank: Sequence[tuple[int, int]] = ()) -> tuple[str,
     return "".join(out), back
 
 
+def _collapse(token, kept: str) -> list:
+    """One word for a capitalised token that MWT split though it is no contraction ("Kim" -> "Kin dem"):
+    the word whose head lies outside the token carries the attachment."""
+    ids = {w.id for w in token.words}
+    outer = next((w for w in token.words if w.head not in ids), token.words[0])
+    outer.lemma, outer.upos, outer.feats = kept, "PROPN", None
+    return [outer]
+
+
 def _convert(doc, text: str, back: list[int], language: str) -> ParsedDocument:
+    contractions = set(load_data("parse", language).get("contractions", []))
     sentences: list[Sentence] = []
     for sent in doc.sentences:
         words: list[Word] = []
+        renumber: dict[int, int] = {}
         for t_index, token in enumerate(sent.tokens):
             start, end = back[token.start_char], back[token.end_char - 1] + 1
             surface = text[start:end]
-            multi = len(token.words) > 1
-            for w in token.words:
+            token_words = token.words
+            if len(token_words) > 1 and surface[:1].isupper() and surface.lower() not in contractions:
+                dropped = [w.id for w in token_words]
+                token_words = _collapse(token, surface)
+                for i in dropped:
+                    renumber[i] = token_words[0].id
+            multi = len(token_words) > 1
+            for w in token_words:
                 feats = dict(f.split("=", 1) for f in w.feats.split("|")) if w.feats else {}
                 words.append(
                     Word(
@@ -181,9 +198,23 @@ def _convert(doc, text: str, back: list[int], language: str) -> ParsedDocument:
                 )
         if not words:
             continue
+        if renumber:
+            _renumber(words, renumber)
         ents = [(back[e.start_char], back[e.end_char - 1] + 1, e.type) for e in sent.ents]
         sentences.append(Sentence(len(sentences), words[0].start, words[-1].end, words, ents))
     return ParsedDocument(text=text, language=language, sentences=repair_sentence_splits(text, sentences))
+
+
+def _renumber(words: list[Word], merged: dict[int, int]) -> None:
+    """Close the gaps that collapsed tokens leave in word ids and heads."""
+    new_id = {w.index: i for i, w in enumerate(words, 1)}
+    for w in words:
+        head = merged.get(w.head, w.head)
+        w.head = new_id.get(head, 0) if head else 0
+        if w.head == new_id[w.index]:
+            w.head = 0
+    for w in words:
+        w.index = new_id[w.index]
 
 
 _TERMINAL = tuple(".!?:;…\"“”»«'’)")

@@ -44,18 +44,30 @@ def _is_name_word(w: Word, lex: CueLexicon) -> bool:
 
 
 def _name_run(words: list[Word], lex: CueLexicon) -> list[Word]:
-    """The longest run of adjacent name words (hyphen-joined and multi-token names included)."""
-    best: list[Word] = []
+    """The longest run of adjacent name words. Pieces glued to a name without a space belong to it
+    ("Kim Jong-un"); a name glued to a role ("Kreml-Sprecher") is part of the role."""
+    runs: list[list[Word]] = []
     run: list[Word] = []
-    for w in words:
-        if _is_name_word(w, lex) and not w.in_mwt or (run and w.surface in ("-",)):
+    for i, w in enumerate(words):
+        glued = bool(run) and w.start == run[-1].end
+        if glued and w.surface.lower().endswith(lex.role_suffixes):
+            run = []  # "Kreml-Sprecher": the name was part of a role compound
+            continue
+        if (_is_name_word(w, lex) and not w.in_mwt) or (glued and w.upos != "PUNCT") or (run and w.surface == "-"):
             run.append(w)
         else:
-            if len(run) > len(best):
-                best = run
+            if run:
+                runs.append(run)
             run = []
-    if len(run) > len(best):
-        best = run
+    if run:
+        runs.append(run)
+    cleaned = []
+    for r in runs:
+        while r and r[-1].surface == "-":
+            r = r[:-1]
+        if r:
+            cleaned.append(r)
+    best = max(cleaned, key=lambda r: sum(1 for w in r if w.surface != "-"), default=[])
     # A single capitalised common noun is a role ("Kremlsprecher"), not a name, unless NER says so.
     if len(best) == 1 and best[0].upos == "NOUN" and best[0].ner == "O":
         return []
@@ -109,19 +121,32 @@ def _phrase_words(sentence: Sentence, head: Word, excluded: list[tuple[int, int]
 
 
 def mention_from_head(text: str, sentence: Sentence, head: Word, lex: CueLexicon,
-                      excluded: list[tuple[int, int]] = ()) -> Mention:
+                      excluded: list[tuple[int, int]] = (), siblings: list[Word] = ()) -> Mention:
     words = _phrase_words(sentence, head, list(excluded))
+    # the parser may split one subject into adjacent siblings ("Kremlsprecher | Dmitri Peskow")
+    for sib in sorted(siblings, key=lambda w: w.index):
+        more = _phrase_words(sentence, sib, list(excluded))
+        if more[-1].index + 1 == words[0].index:
+            words = more + words
+        elif words[-1].index + 1 == more[0].index:
+            words = words + more
+    return mention_from_words(text, sentence, words, head, lex)
+
+
+def mention_from_words(text: str, sentence: Sentence, words: list[Word], head: Word, lex: CueLexicon) -> Mention:
     start, end = words[0].start, words[-1].end
     mention_text = text[start:end]
     names = _name_run(words, lex)
-    if names and head not in names and head.surface.lower().endswith(lex.role_suffixes) and names[-1].index < head.index:
+    last = words[-1]
+    if names and last not in names and last.surface.lower().endswith(lex.role_suffixes) and names[-1].index < last.index:
         names = []  # "Kremlin-sjefen", "Kreml-Chef": the name only qualifies the role
     name = text[names[0].start:names[-1].end] if names else None
     role = None
     lower = head.surface.lower()
     if head.upos == "PRON" or lower in lex.pronouns or lower in lex.plural_pronouns:
         entity_type = "PRON"
-    elif head.upos == "NOUN" and head.lemma.lower().endswith(tuple(lex.organisation_words)):
+    elif any(w.upos in ("NOUN", "PROPN") and w.lemma.lower().endswith(tuple(lex.organisation_words))
+             for w in [head] + names) and not any(w.ner.endswith("PER") for w in names):
         entity_type = "ORG"
         names = []  # "das Außenministerium in Moskau" is the ministry, not Moskau
     elif any(w.ner.endswith("ORG") for w in names):
@@ -177,28 +202,40 @@ def _can_head_speaker(w: Word, sentence: Sentence | None = None) -> bool:
     return w.upos == "PRON" or w.surface[:1].isupper() or w.ner != "O"
 
 
-def _nominal_near(sentence: Sentence, cue: CueMatch, excluded) -> Word | None:
-    """Fallback when the parse has no subject: in German and Norwegian verb-second clauses the
-    subject follows a cue that does not open its clause ("Am Montag sagte der Sprecher"), else it
-    is the nominal right before the cue ("Der Sprecher sagte")."""
+def _before_cue(sentence: Sentence, cue: CueMatch, excluded) -> Word | None:
+    before = [w for w in sentence.words if w.index < cue.anchor.index and not _in_any(w, excluded)]
+    for w in reversed(before[-3:]):
+        if _can_head_speaker(w, sentence):
+            return w
+        if w.upos not in ("AUX", "ADV"):
+            break
+    return None
+
+
+def _prefield(sentence: Sentence, verb: Word, excluded) -> list[Word] | None:
+    """The words before a verb-second verb when they form one short nominal phrase ("Kim Jong-un
+    bekundete …"): the subject, whatever the parser made of them."""
+    words = [w for w in sentence.words if w.index < verb.index]
+    content = [w for w in words if w.upos != "PUNCT"]
+    if not content or len(content) > 4 or content[0].upos in ("ADP", "ADV", "SCONJ", "VERB", "AUX"):
+        return None
+    if any(_in_any(w, excluded) or w.upos in ("VERB", "AUX", "SCONJ") for w in words):
+        return None
+    if not any(_can_head_speaker(w) for w in content):
+        return None
+    return [w for w in words if content[0].index <= w.index <= content[-1].index]
+
+
+def _after_cue(sentence: Sentence, cue: CueMatch, excluded) -> Word | None:
+    """In verb-second clauses the subject follows a cue that does not open its clause ("Am Montag
+    sagte der Sprecher")."""
     last_cue = max(cue.words, key=lambda w: w.index)
-    prefield = [w for w in sentence.words if w.index < cue.anchor.index and w.upos != "PUNCT"]
-    if prefield and len(prefield) <= 4 and prefield[0].upos not in ("ADP", "ADV", "SCONJ", "VERB", "AUX"):
-        head = next((w for w in reversed(prefield) if _can_head_speaker(w, sentence)), None)
-        if head is not None and not _in_any(head, excluded):
-            return head
     after = [w for w in sentence.words if w.index > cue.anchor.index and not _in_any(w, excluded)
              and w is not last_cue]
     for w in after[:5]:
         if _can_head_speaker(w, sentence):
             return w
         if w.upos not in ("DET", "ADJ", "ADV", "AUX", "NUM", "PART"):
-            break
-    before = [w for w in sentence.words if w.index < cue.anchor.index and not _in_any(w, excluded)]
-    for w in reversed(before[-3:]):
-        if _can_head_speaker(w, sentence):
-            return w
-        if w.upos not in ("AUX", "ADV"):
             break
     return None
 
@@ -211,10 +248,22 @@ def speaker_of_cue(text: str, sentence: Sentence, cue: CueMatch, lex: CueLexicon
     head = _subject(sentence, cue.anchor)
     if head is not None and _in_any(head, excluded):
         head = None
+    siblings = []
+    if head is not None:
+        siblings = [d for d in sentence.dependents(cue.anchor, "nsubj") if d is not head and not _in_any(d, excluded)]
     if head is None and fallback:
-        head = _nominal_near(sentence, cue, excluded)
+        # the parse found no subject: the prefield of the cue (or of the verb it is coordinated
+        # with: "Kim Jong-un bekundete … und sagte, …"), else the nominal after the cue
+        verb = cue.anchor
+        if verb.base_deprel == "conj" and sentence.word(verb.head) is not None:
+            verb = sentence.word(verb.head)
+        prefield = _prefield(sentence, verb, excluded)
+        if prefield:
+            named = [w for w in prefield if _can_head_speaker(w)]
+            return mention_from_words(text, sentence, prefield, named[-1], lex)
+        head = _after_cue(sentence, cue, excluded) or _before_cue(sentence, cue, excluded)
     if head is None or head.lemma.lower() in lex.first_person:
         return None
     if head.upos == "DET" and head.base_deprel != "nsubj":
         return None
-    return mention_from_head(text, sentence, head, lex, list(excluded) + [(cue.start, cue.end)])
+    return mention_from_head(text, sentence, head, lex, list(excluded) + [(cue.start, cue.end)], siblings)

@@ -1,0 +1,85 @@
+"""Which language an article is in, and whether the pipeline supports it.
+
+Detection uses py3langid, which ships its model inside the package
+(``py3langid/data/model.npz.xz``, opened from ``Path(__file__).parent``) and fetches nothing
+from the network: it was run with networking cut off (``unshare -rn``) and classified the
+seeds the same. The identifier's own codes for a language ('no', 'nn' for Norwegian) are
+mapped to ours ('nb') by ``quotes/data/languages.json``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from functools import cache
+
+from quotes.lexicon import load_data, normalise_language, supported_languages
+from quotes.records import Document
+
+UNDETERMINED = "und"
+
+
+@cache
+def _to_ours() -> dict[str, str]:
+    """Identifier code → project code ('no' → 'nb')."""
+    codes = load_data("languages")["detector_codes"]
+    return {theirs: ours for ours, many in codes.items() for theirs in many}
+
+
+def _detector_codes(lang: str) -> list[str]:
+    return [theirs for theirs, ours in _to_ours().items() if ours == lang] or [lang]
+
+
+@cache
+def _identifier(candidates: tuple[str, ...] | None):
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    if candidates is not None:
+        known = set(identifier.labels)
+        codes = {c for lang in candidates for c in _detector_codes(lang) if c in known}
+        if not codes:
+            raise ValueError(f"none of the candidate languages {list(candidates)} is known to the identifier")
+        identifier.set_languages(sorted(codes))
+    return identifier
+
+
+def identify_language(text: str, candidates: Iterable[str] | None = None) -> tuple[str, float]:
+    """(language code, probability) of ``text``, chosen among ``candidates`` (default: all).
+
+    Probabilities of identifier codes that map to one of ours ('no' and 'nn' → 'nb') are
+    added up. Text without letters gives ('und', 0.0).
+    """
+    if not any(ch.isalpha() for ch in text):
+        return UNDETERMINED, 0.0
+    key = None if candidates is None else tuple(sorted({normalise_language(c) for c in candidates}))
+    scores: dict[str, float] = defaultdict(float)
+    for code, prob in _identifier(key).rank(text):
+        scores[normalise_language(_to_ours().get(code, code))] += prob
+    best = max(scores, key=scores.__getitem__)
+    return best, min(1.0, float(scores[best]))  # float32 sums can overshoot 1 by a hair
+
+
+def resolve_language(doc: Document, requested: str) -> str:
+    """The language to process ``doc`` in.
+
+    ``requested`` is 'auto' or a code. An explicit code wins; with 'auto', the document's
+    metadata language wins over detection. An unsupported language raises ValueError.
+    """
+    requested = normalise_language(requested) or "auto"
+    if requested != "auto":
+        lang, how = requested, "requested"
+    elif doc.language:
+        lang, how = normalise_language(doc.language), "from the document metadata"
+    else:
+        lang, prob = identify_language(doc.text)
+        how = f"detected with probability {prob:.2f}"
+    supported = supported_languages()
+    if lang == UNDETERMINED:
+        raise ValueError(f"document {doc.doc_id}: could not detect its language (no letters in the text)")
+    if lang not in supported:
+        raise ValueError(
+            f"document {doc.doc_id}: language '{lang}' ({how}) is not supported; "
+            f"supported languages: {', '.join(supported)}"
+        )
+    return lang
