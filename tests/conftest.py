@@ -1,0 +1,65 @@
+"""Shared fixtures. Stanza pipelines load once per session; tests that need the models fail under
+CI (or with QUOTES_REQUIRE_MODELS=1) when they are missing, and skip elsewhere."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+SEEDS = ROOT / "seeds"
+GERMAN_GOLD = SHARED / "data" / "german-news-quotes"
+
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+if not os.environ.get("STANZA_RESOURCES_DIR") and (SHARED / "stanza_resources").is_dir():
+    os.environ["STANZA_RESOURCES_DIR"] = str(SHARED / "stanza_resources")
+
+
+def _required() -> bool:
+    return bool(os.environ.get("CI") or os.environ.get("QUOTES_REQUIRE_MODELS"))
+
+
+def need(condition: bool, what: str) -> None:
+    """Fail under CI, skip elsewhere, when a resource the test needs is missing."""
+    if condition:
+        return
+    if _required():
+        pytest.fail(f"missing under CI: {what}", pytrace=False)
+    pytest.skip(f"missing: {what}")
+
+
+@pytest.fixture(scope="session")
+def models() -> str:
+    from quotes.models import ensure_models
+    from quotes.parse import ModelsMissing
+
+    try:
+        return ensure_models()
+    except ModelsMissing as exc:
+        need(False, str(exc))
+
+
+@pytest.fixture(scope="session")
+def seed_results(models):
+    """Every seed article through the whole pipeline, keyed by its three-digit prefix."""
+    from quotes.pipeline import Pipeline
+
+    out = {}
+    for result in Pipeline().run([str(SEEDS)]):
+        text = (SEEDS / Path(result.path).name).read_text(encoding="utf-8")
+        out[result.doc_id[:3]] = (result, text)
+    return out
+
+
+@pytest.fixture(scope="session")
+def train_documents() -> list[dict]:
+    """The licensed German gold articles, read from ../shared at test time (never copied)."""
+    path = GERMAN_GOLD / "train.jsonl"
+    need(path.is_file(), str(path))
+    with open(path, encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh]
