@@ -77,7 +77,7 @@ def evaluate_command(
     docs = read_gold(gold)[offset:]
     if limit is not None:
         docs = docs[:limit]
-    pipeline = Pipeline(PipelineConfig(language=lang, processors=("language", "parse", "quotes")))
+    pipeline = Pipeline(PipelineConfig(language=lang, processors=("language", "segment", "parse", "quotes")))
 
     def predict(texts: list[str]):
         out = []

@@ -50,6 +50,8 @@ class Item:
         self.failure = Failure(doc_id=self.document.doc_id, path=self.document.path, stage=stage, error=msg)
 
     def spans(self, kinds: Iterable[str]) -> list[tuple[int, int]]:
+        if not self.segments:  # not segmented: all of it is article text
+            return [(0, len(self.document.text))] if "body" in kinds else []
         return [(s.start, s.end) for s in self.segments if s.kind in kinds]
 
     def result(self) -> DocumentResult | Failure:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import sys
+
 from rich.console import Console
 from rich.table import Table
 
 from .records import DocumentResult
 
-console = Console()
+# Piped into a file or pager, a table of 80 columns wraps every name: give it room.
+console = Console(width=None if sys.stdout.isatty() else 180)
 
 
 def _short(text: str, width: int = 110) -> str:

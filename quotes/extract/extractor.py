@@ -94,6 +94,9 @@ def extract_candidates(doc: ParsedDocument, regions: list[tuple[int, int]]) -> l
             continue
         if q.dash:
             q = _cut_dash_line(text, q, touching, cues)
+            if q is None:
+                continue
+            touching = _sentences_touching(doc, q.start, q.end)
         direct.append(direct_quote(text, doc, q, touching, cues, lex))
     direct_spans = [(c.start, c.end) for c in direct]
     found.extend(direct)
@@ -138,14 +141,21 @@ def extract_candidates(doc: ParsedDocument, regions: list[tuple[int, int]]) -> l
     return found
 
 
-def _cut_dash_line(text: str, q: QuotedSpan, touching: list[Sentence], cues: dict[int, list[CueMatch]]) -> QuotedSpan:
-    """"– Jeg er åpen, sier Putin." — the quote ends at the comma before the cue."""
+def _cut_dash_line(text: str, q: QuotedSpan, touching: list[Sentence],
+                   cues: dict[int, list[CueMatch]]) -> QuotedSpan | None:
+    """"– Jeg er åpen, sier Putin." — a dash turn ends at the comma before its cue; without a cue a
+    strong turn ends with its first sentence and a weak one is no quote."""
     for s in touching:
         for cue in cues.get(s.index, []):
             if q.start < cue.start < q.end:
                 comma = text.rfind(",", q.start, cue.start)
-                if comma > q.start:
+                if comma > q.start and not text[comma:cue.start].strip(", ").count(" ") > 3:
                     return QuotedSpan(q.start, comma, dash=True)
+    if q.weak:
+        return None
+    first = next((s for s in touching if s.end > q.start), None)
+    if first is not None and first.end < q.end:
+        return QuotedSpan(q.start, first.end, dash=True)
     return q
 
 

@@ -23,7 +23,6 @@ OPENERS: dict[str, str] = {
     "›": "‹",
 }
 CLOSERS = set("“”\"»«‘’›‹'")
-DASHES = ("– ", "— ", "- ")
 _WORD = re.compile(r"\w", re.UNICODE)
 
 
@@ -32,7 +31,8 @@ class QuotedSpan:
     start: int  # the opening mark (or the paragraph start when it was lost)
     end: int  # just after the closing mark
     recovered: bool = False  # the opening mark was missing
-    dash: bool = False  # a dialogue-dash line
+    dash: bool = False  # a dialogue-dash turn
+    weak: bool = False  # a dash turn after a word, not a sentence end: kept only with a cue in it
 
     @property
     def inner(self) -> tuple[int, int]:
@@ -71,12 +71,6 @@ def quoted_spans_in_paragraph(text: str, start: int, end: int) -> list[QuotedSpa
     first_word = start
     while first_word < end and text[first_word].isspace():
         first_word += 1
-    if text.startswith(DASHES, first_word) and first_word + 2 < end:
-        # Norwegian/German dialogue line: the whole line is the quote; the cue inside is cut later.
-        stop = end
-        while stop > first_word and text[stop - 1].isspace():
-            stop -= 1
-        return [QuotedSpan(first_word + 2, stop, dash=True)]
     while i < end:
         ch = text[i]
         if ch in OPENERS and _can_open(text, i):
@@ -96,6 +90,34 @@ def quoted_spans_in_paragraph(text: str, start: int, end: int) -> list[QuotedSpa
             # A closer with no opener before it in the paragraph: the opening mark was lost.
             spans.append(QuotedSpan(first_word, i + 1, recovered=True))
         i += 1
+    turns = [t for t in dash_turns(text, first_word, end)
+             if not any(t.start < s.end and s.start < t.end and not (t.start <= s.start and s.end <= t.end)
+                        for s in spans)]
+    return sorted(spans + turns, key=lambda s: s.start)
+
+
+_TURN = re.compile(r"(?:^|(?<=[.!?»«\"“”:])\s|(?<=\w)\s)([-–—]) (?=[A-ZÆØÅÄÖÜ«„\"])")
+
+
+def dash_turns(text: str, start: int, end: int) -> list[QuotedSpan]:
+    """Dialogue turns opened by a dash: "- Vi er innstilt på …, sa ambassadøren." Each runs to the
+    next turn or the paragraph end; the extractor cuts it at the comma before its cue. A dash at the
+    paragraph start or after a sentence end is a strong opener; one after a word ("fulgte opp - Som
+    …") is weak and needs a cue inside it."""
+    para = text[start:end]
+    opens = []
+    for m in _TURN.finditer(para):
+        pos = m.start(1)
+        before = para[:pos].rstrip()
+        strong = not before or before[-1] in ".!?»«\"“”:"
+        opens.append((start + pos, strong))
+    spans = []
+    for k, (pos, strong) in enumerate(opens):
+        stop = opens[k + 1][0] if k + 1 < len(opens) else end
+        while stop > pos and text[stop - 1].isspace():
+            stop -= 1
+        if stop - pos > 4:
+            spans.append(QuotedSpan(pos + 2, stop, dash=True, weak=not strong))
     return spans
 
 
