@@ -68,9 +68,10 @@ def evaluate_command(
     offset: int = typer.Option(0, help="skip this many documents"),
     limit: Optional[int] = typer.Option(None, help="score at most this many documents"),
     as_json: bool = typer.Option(False, "--json", help="print the scores as JSON"),
+    baseline: bool = typer.Option(False, "--marks-baseline", help="score quotation marks alone (no parse), for scale"),
 ) -> None:
     """Quote P/R/F1, speaker accuracy and attributed F1 against a gold file."""
-    from .evaluate import evaluate, format_report, read_gold
+    from .evaluate import evaluate, format_report, marks_baseline, read_gold
     from .pipeline import Pipeline, PipelineConfig
     from .records import Document
 
@@ -91,7 +92,7 @@ def evaluate_command(
                 bar.advance(task, len(chunk))
         return out
 
-    score = evaluate(docs, predict)
+    score = evaluate(docs, marks_baseline if baseline else predict)
     if as_json:
         print(json.dumps(score.as_dict(), indent=2))
     else:
@@ -134,6 +135,12 @@ def schema(
         return
     for path in write_schemas(out):
         err.print(f"wrote {path}")
+
+
+# run, serve, query, audit, trace, sql: the store's commands (quotes/cli_store.py)
+from .cli_store import register as _register_store_commands  # noqa: E402
+
+_register_store_commands(app)
 
 
 if __name__ == "__main__":

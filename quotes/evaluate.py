@@ -164,6 +164,18 @@ def evaluate(gold_docs: list[GoldDocument], predict: Callable[[list[str]], list[
     return score
 
 
+def marks_baseline(texts: list[str]) -> list[list[Quote]]:
+    """Every span between quotation marks as a quote, with no speaker: the floor to beat."""
+    from .extract.quotation_marks import find_quoted_spans
+
+    out = []
+    for text in texts:
+        spans = find_quoted_spans(text, [(0, len(text))])
+        out.append([Quote(quote_id=str(i), text=text[q.start:q.end], start=q.start, end=q.end, kind="direct",
+                          confidence=1.0) for i, q in enumerate(spans)])
+    return out
+
+
 def format_report(score: Score, title: str) -> str:
     lines = [
         f"{title}",
