@@ -125,9 +125,10 @@ def document_entities(result: DocumentResult, parsed: ParsedDocument | None) -> 
 # --- processing ----------------------------------------------------------------------------------
 
 
-def process_batch(pipeline: "_pipeline.Pipeline", documents: Sequence[Document],
-                  versions: Versions) -> list[Processed | Failed]:
+def process_batch(documents: Sequence[Document], versions: Versions, lang: str = "auto",
+                  batch_size: int = 16) -> list[Processed | Failed]:
     """Run the pipeline over a batch (parsed per language) and index each result with its parse."""
+    pipeline = _pipeline.Pipeline(_pipeline.PipelineConfig(language=lang, batch_size=batch_size))
     batch = [_pipeline.Item(d) for d in documents]
     for processor in pipeline.processors:
         processor(batch)
@@ -183,6 +184,13 @@ def plan(entries: Iterable[Document | Failure], stored: dict[str, tuple], versio
     return out
 
 
+def input_files(folder: str) -> list[str]:
+    """The input files of a folder, by ingest's rule (suffixes, hidden files left out), sorted."""
+    from .ingest import _directory_files
+
+    return [str(p) for p in _directory_files(Path(folder))] if Path(folder).is_dir() else []
+
+
 def read_plan(paths: Sequence[str], store: Store, versions: Versions, lang: str = "auto") -> Plan:
     return plan(read_documents(paths, lang=lang), store.stored_keys(), versions)
 
@@ -215,26 +223,46 @@ class Summary:
         return json.dumps(self.as_dict())
 
 
+def write_items(store: Store, items: Sequence[Processed | Failed]) -> dict[str, int]:
+    return store.write(items)
+
+
+def compact_store(store: Store) -> list[str]:
+    return store.compact()
+
+
+@dataclass(frozen=True)
+class Steps:
+    """The three steps of a run; the Prefect flow passes them wrapped as tasks (retried, cached)."""
+
+    plan: Callable[[Sequence[str], Store, Versions, str], Plan] = read_plan
+    process: Callable[[Sequence[Document], Versions, str, int], list[Processed | Failed]] = process_batch
+    write: Callable[[Store, Sequence[Processed | Failed]], dict[str, int]] = write_items
+    finish: Callable[[Store], list[str]] = compact_store
+
+
 def run_corpus(paths: Sequence[str], store: Store | str | None = None, *, lang: str = "auto", batch_size: int = 16,
-               chunk: int = 32, progress: Callable[[int], None] | None = None,
-               pipeline: "_pipeline.Pipeline | None" = None) -> Summary:
-    """Process ``paths`` into ``store`` without Prefect (the flow runs the same steps as tasks)."""
+               chunk: int = 32, progress: Callable[[int, int], None] | None = None, steps: Steps = Steps()) -> Summary:
+    """Process ``paths`` into ``store``: every input ends up in ``documents`` or ``failures``.
+    ``progress(n, total)`` is called as inputs are done (skipped ones first)."""
     started = time.perf_counter()
     store = store if isinstance(store, Store) else Store(store)
     versions = current_versions()
-    work = read_plan(paths, store, versions, lang)
+    work = steps.plan(list(paths), store, versions, lang)
     summary = Summary(documents=work.inputs, skipped=work.skipped)
-    if progress:
-        progress(work.skipped)
-    pipeline = pipeline or _pipeline.Pipeline(_pipeline.PipelineConfig(language=lang, batch_size=batch_size))
+    def report(n: int) -> None:
+        if progress:
+            progress(n, work.inputs)
+
+    report(work.skipped)
     for docs in chunks(work.todo, chunk):
-        items = process_batch(pipeline, docs, versions)
-        summary.add(store.write(items), items)
-        if progress:
-            progress(len(docs))
+        items = steps.process(list(docs), versions, lang, batch_size)
+        summary.add(steps.write(store, items), items)
+        report(len(docs))
     if work.failed:
-        summary.add(store.write(work.failed), work.failed)
-        if progress:
-            progress(len(work.failed))
+        summary.add(steps.write(store, work.failed), work.failed)
+        report(len(work.failed))
+    if summary.processed or summary.failures:
+        steps.finish(store)
     summary.seconds = time.perf_counter() - started
     return summary

@@ -1,0 +1,97 @@
+"""Prefect orchestration of ``quotes.corpus.run_corpus``: the same steps, as tasks.
+
+- ``read-inputs`` (I/O, retried): ingest the paths, read the store's keys, plan the run;
+- ``process-batch`` (cached on the batch's content hashes plus the extractor and model
+  versions): segment, parse (batched per language), extract, resolve, index;
+- ``write-batch`` (I/O, retried): upsert the batch into the Delta tables;
+- ``compact-store`` (I/O, retried): merge small files.
+
+The store is the cache of record: documents whose key is stored are skipped before any task
+runs for them. The Prefect cache on ``process-batch`` only saves the parse when a write failed
+after it. ``process_inbox`` is what ``quotes serve`` deploys: the same over an inbox folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, Callable
+
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
+
+from quotes import corpus
+from quotes.ingest import content_hash
+from quotes.store import Store
+
+_listeners: list[Callable[[int, int], None]] = []
+
+
+def add_progress_listener(listener: Callable[[int, int], None]) -> Callable[[], None]:
+    """Call ``listener(n, total)`` as inputs are done (in-process runs: ``quotes run``); returns its remover."""
+    _listeners.append(listener)
+    return lambda: _listeners.remove(listener)
+
+
+def _report(n: int, total: int) -> None:
+    for listener in list(_listeners):
+        listener(n, total)
+
+
+def batch_cache_key(context: Any, parameters: dict[str, Any]) -> str:
+    """The batch's documents (content hash and metadata) plus the versions and settings."""
+    docs = [
+        [d.model_dump(mode="json", exclude={"text"}), content_hash(d.text)] for d in parameters["documents"]
+    ]
+    versions = parameters["versions"]
+    body = json.dumps([docs, versions.extractor, versions.model, parameters["lang"], parameters["batch_size"]],
+                      sort_keys=True)
+    return "process-batch-" + hashlib.sha256(body.encode()).hexdigest()
+
+
+read_inputs = task(name="read-inputs", retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)(corpus.read_plan)
+process_batch = task(name="process-batch", cache_key_fn=batch_cache_key, cache_expiration=timedelta(days=7),
+                     persist_result=True)(corpus.process_batch)
+write_batch = task(name="write-batch", retries=3, retry_delay_seconds=[1, 5, 15],
+                   cache_policy=NO_CACHE)(corpus.write_items)
+compact_store = task(name="compact-store", retries=2, retry_delay_seconds=[5, 30],
+                     cache_policy=NO_CACHE)(corpus.compact_store)
+
+TASK_STEPS = corpus.Steps(plan=read_inputs, process=process_batch, write=write_batch, finish=compact_store)
+
+
+@flow(name="process-corpus")
+def process_corpus(paths: list[str], store: str | None = None, lang: str = "auto", batch_size: int = 16,
+                   chunk: int = 32) -> dict:
+    """Ingest → segment → parse → extract → resolve → write, skipping documents already stored
+    under the same content hash and versions. Returns the run's summary."""
+    summary = corpus.run_corpus(paths, Store(store), lang=lang, batch_size=batch_size, chunk=chunk,
+                                progress=_report, steps=TASK_STEPS)
+    return summary.as_dict()
+
+
+list_inbox = task(name="list-inbox", retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)(corpus.input_files)
+
+
+@flow(name="process-inbox")
+def process_inbox(inbox: str, store: str | None = None, lang: str = "auto", batch_size: int = 16) -> dict:
+    """Process what arrived in ``inbox``: files (or records) not yet stored under their current key."""
+    files = list_inbox(inbox)
+    if not files:
+        return corpus.Summary().as_dict()
+    return process_corpus(files, store=store, lang=lang, batch_size=batch_size)
+
+
+def serve_inbox(inbox: str, store: str, *, interval: float | None = None, cron: str | None = None,
+                name: str = "inbox", lang: str = "auto") -> None:
+    """Serve the ``process-inbox`` deployment (blocks): runs on the schedule or when triggered."""
+    process_inbox.serve(
+        name=name,
+        parameters={"inbox": str(Path(inbox).resolve()), "store": store, "lang": lang},
+        interval=interval,
+        cron=cron,
+        limit=1,  # one run at a time: an overlapping run would only redo the same files
+        description=f"Process new files in {inbox} into the store {store}",
+    )
