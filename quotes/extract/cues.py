@@ -39,6 +39,7 @@ class CueLexicon:
     name_particles: frozenset[str]
     relative_pronouns: frozenset[str]
     clause_subordinators: frozenset[str]
+    participles: dict[str, str]
 
 
 @cache
@@ -71,6 +72,7 @@ def cue_lexicon(lang: str) -> CueLexicon:
         name_particles=low(d.get("name_particles", [])),
         relative_pronouns=low(d.get("relative_pronouns", [])),
         clause_subordinators=low(d.get("clause_subordinators", [])),
+        participles={k.lower(): v.lower() for k, v in d.get("participles", {}).items()},
     )
 
 
@@ -143,7 +145,7 @@ def find_cues(sentence: Sentence, lex: CueLexicon) -> list[CueMatch]:
         # Speech verbs the tagger mistook for nouns or adjectives stay lower-case; real nouns do not.
         if w.upos not in ("VERB", "AUX") and not (w.surface[:1].islower() and w.upos in ("NOUN", "ADJ", "X", "ADV")):
             continue
-        lemma = _lemma(w)
+        lemma = lex.participles.get(w.surface.lower(), _lemma(w))
         match: CueMatch | None = None
         framed = _frame(sentence, w, lex)
         if framed:

@@ -235,16 +235,20 @@ def according_to(text: str, sentence: Sentence, lex: CueLexicon) -> list[Candida
 
 def _clause_around(text: str, sentence: Sentence, frame: tuple[int, int]) -> tuple[int, int]:
     """The clause an according-to frame belongs to, without the frame: the rest of the sentence for a
-    frame at its start or end, else the stretch between the commas around the frame."""
+    frame at its start or end. A frame inside the clause splits it in two; a span is contiguous, so
+    it is the clause with the frame when the frame is short against both sides, else the longer side."""
     if frame[0] - sentence.start <= 2:
         return trim_span(text, frame[1], sentence.end)
     if sentence.end - frame[1] <= 2:
         return trim_span(text, sentence.start, frame[0])
     left = text.rfind(",", sentence.start, frame[0])
-    right = text.find(",", frame[1], sentence.end)
     start = left + 1 if left >= 0 and len(text[left:frame[0]].split()) >= 3 else sentence.start
-    end = right if right >= 0 and len(text[frame[1]:right].split()) >= 3 else sentence.end
-    return trim_span(text, start, end)
+    before = trim_span(text, start, frame[0])
+    after = trim_span(text, frame[1], sentence.end)
+    b, a, f = before[1] - before[0], after[1] - after[0], frame[1] - frame[0]
+    if max(a, b) / max(a + b, 1) > (a + b) / max(a + b + f, 1):
+        return before if b >= a else after
+    return trim_span(text, start, sentence.end)
 
 
 def reported_speech(text: str, sentence: Sentence, cue: CueMatch, lex: CueLexicon) -> Candidate | None:
