@@ -76,6 +76,35 @@ def cue_lexicon(lang: str) -> CueLexicon:
     )
 
 
+def _stems(lex: CueLexicon) -> list[tuple[str, str]]:
+    """Verb stems of the speech verbs, longest first ("bericht" for "berichten")."""
+    out = []
+    for lemma in lex.speech_verbs:
+        stem = lemma[:-2] if lemma.endswith("en") else lemma[:-1] if lemma.endswith(("n", "e")) else lemma
+        if len(stem) >= 4:
+            out.append((stem, lemma))
+    return sorted(out, key=lambda x: -len(x[0]))
+
+
+_STEMS: dict[int, list[tuple[str, str]]] = {}
+
+
+def verb_lemma(w: Word, lex: CueLexicon) -> str:
+    """The lemma, mended where the small lemmatizer fails on a speech verb: a known participle, or a
+    finite form that starts with a speech verb's stem ("berichteten" → "berichten")."""
+    surface = w.surface.lower()
+    if surface in lex.participles:
+        return lex.participles[surface]
+    lemma = _lemma(w)
+    if lemma in lex.speech_verbs or lemma in lex.particle_verbs or w.upos != "VERB":
+        return lemma
+    stems = _STEMS.setdefault(id(lex), _stems(lex))
+    for stem, speech in stems:
+        if surface.startswith(stem) and len(surface) - len(stem) <= 4:
+            return speech
+    return lemma
+
+
 @dataclass
 class CueMatch:
     anchor: Word  # the verb that carries the cue
@@ -145,7 +174,7 @@ def find_cues(sentence: Sentence, lex: CueLexicon) -> list[CueMatch]:
         # Speech verbs the tagger mistook for nouns or adjectives stay lower-case; real nouns do not.
         if w.upos not in ("VERB", "AUX") and not (w.surface[:1].islower() and w.upos in ("NOUN", "ADJ", "X", "ADV")):
             continue
-        lemma = lex.participles.get(w.surface.lower(), _lemma(w))
+        lemma = verb_lemma(w, lex)
         match: CueMatch | None = None
         framed = _frame(sentence, w, lex)
         if framed:

@@ -228,14 +228,20 @@ def _prefield(sentence: Sentence, verb: Word, excluded) -> list[Word] | None:
 
 def _after_cue(sentence: Sentence, cue: CueMatch, excluded) -> Word | None:
     """In verb-second clauses the subject follows a cue that does not open its clause ("Am Montag
-    sagte der Sprecher")."""
+    sagte der Sprecher", "In einem Interview äußerte sich der EU-Außenbeauftragte Javier Solana").
+    The first name or noun there is climbed up to the head of its phrase."""
     last_cue = max(cue.words, key=lambda w: w.index)
     after = [w for w in sentence.words if w.index > cue.anchor.index and not _in_any(w, excluded)
              and w is not last_cue]
-    for w in after[:5]:
+    for w in after[:6]:
         if _can_head_speaker(w, sentence):
+            head = sentence.word(w.head)
+            while (head is not None and head.index > w.index and head.upos in ("NOUN", "PROPN")
+                   and head.index - w.index <= 3 and not _in_any(head, excluded)):
+                w, head = head, sentence.word(head.head)
             return w
-        if w.upos not in ("DET", "ADJ", "ADV", "AUX", "NUM", "PART"):
+        reflexive = w.upos == "PRON" and (w.feats.get("Reflex") == "Yes" or w.lemma.lower() in ("sich", "seg"))
+        if w.upos not in ("DET", "ADJ", "ADV", "AUX", "NUM", "PART") and not reflexive:
             break
     return None
 
