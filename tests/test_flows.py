@@ -1,0 +1,105 @@
+"""The Prefect flows over the seeds plus one bad file, against one test harness per session:
+failures recorded, a re-run skips everything, a new extractor version re-processes and replaces."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+import polars as pl
+import pytest
+
+from conftest import SEEDS
+
+# Prefect's home (database, results) must not be ~/.prefect: set before Prefect is imported.
+os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="quotes-test-prefect-"))
+
+pytestmark = [pytest.mark.models, pytest.mark.prefect]
+
+
+@pytest.fixture(scope="session")
+def prefect_harness(tmp_path_factory):
+    from prefect.settings import PREFECT_HOME, PREFECT_LOCAL_STORAGE_PATH, temporary_settings
+    from prefect.testing.utilities import prefect_test_harness
+
+    home = tmp_path_factory.mktemp("prefect-home")
+    with temporary_settings(updates={PREFECT_HOME: home, PREFECT_LOCAL_STORAGE_PATH: home / "storage"}):
+        with prefect_test_harness(server_startup_timeout=120):
+            yield home
+
+
+@pytest.fixture(scope="module")
+def first_run(models, prefect_harness, tmp_path_factory):
+    from flows.process_corpus import process_corpus
+
+    root = tmp_path_factory.mktemp("flow")
+    bad = root / "bad"
+    bad.mkdir()
+    (bad / "scan.txt").write_bytes(b"%PDF-1.4\x00\x00\x01 binary")
+    paths = [str(SEEDS), str(bad)]
+    store = str(root / "store")
+    return paths, store, process_corpus(paths=paths, store=store)
+
+
+def _table(store: str, name: str) -> pl.DataFrame:
+    from quotes.store import Store
+
+    return Store(store).scan(name).collect()
+
+
+def test_process_corpus_stores_documents_and_records_the_bad_file(first_run):
+    _, store, summary = first_run
+    assert (summary["documents"], summary["processed"], summary["failures"]) == (6, 5, 1)
+    documents = _table(store, "documents")
+    assert sorted(documents["doc_id"]) == sorted(p.stem for p in SEEDS.glob("*.txt"))
+    failures = _table(store, "failures")
+    assert failures["doc_id"].to_list() == ["scan"]
+    assert failures["stage"].to_list() == ["ingest"] and "binary file" in failures["error"][0]
+    quotes = _table(store, "quotes")
+    assert quotes.height == summary["quotes"] > 20
+    assert set(quotes["doc_id"]) == set(documents["doc_id"])
+
+
+def test_rerun_over_the_unchanged_corpus_skips_everything(first_run):
+    from flows.process_corpus import process_corpus
+
+    paths, store, first = first_run
+    before = _table(store, "documents")
+    again = process_corpus(paths=paths, store=store)
+    assert (again["processed"], again["skipped"], again["quotes"]) == (0, 5, 0)
+    assert again["failures"] == 1
+    assert _table(store, "documents").sort("doc_id").equals(before.sort("doc_id"))
+
+
+def test_quotes_run_command_summarises(first_run):
+    from typer.testing import CliRunner
+
+    from quotes.cli import app
+
+    paths, store, _ = first_run
+    result = CliRunner().invoke(app, ["run", *paths, "--store", store])
+    assert result.exit_code == 0, result.output
+    assert "skipped" in result.output and "failures" in result.output
+
+
+def test_a_new_extractor_version_reprocesses_and_replaces_rows(first_run, monkeypatch):
+    import quotes.pipeline
+    from flows.process_corpus import process_corpus
+
+    paths, store, first = first_run
+    monkeypatch.setattr(quotes.pipeline, "EXTRACTOR_VERSION", "99.0-test")
+    again = process_corpus(paths=paths, store=store)
+    assert (again["processed"], again["skipped"]) == (5, 0)
+    documents = _table(store, "documents")
+    assert documents.height == 5 and documents["extractor_version"].unique().to_list() == ["99.0-test"]
+    quotes = _table(store, "quotes")
+    assert quotes.height == first["quotes"]  # replaced, not added
+    assert quotes["quote_id"].n_unique() == quotes.height
+
+
+def test_inbox_flow_with_an_empty_inbox_does_nothing(prefect_harness, tmp_path):
+    from flows.process_corpus import process_inbox
+
+    (tmp_path / "inbox").mkdir()
+    summary = process_inbox(inbox=str(tmp_path / "inbox"), store=str(tmp_path / "store"))
+    assert summary["documents"] == 0 and not (tmp_path / "store").exists()

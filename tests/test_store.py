@@ -1,0 +1,301 @@
+"""The store: schemas derived from the records, upserts, concurrent writers, every input accounted
+for, and the questions (query, speakers, audit, trace, sql) on a store of the seeds.
+
+The store is built once for the module, without Prefect, from the seeds plus: one article dated
+and credited to Sputnik that carries the first paragraph of seed 001 word for word (so a trace
+has an earlier document to find), a binary file and an empty file (failures).
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Literal
+
+import polars as pl
+import pytest
+
+from conftest import SEEDS
+from quotes import ask, corpus
+from quotes.ingest import read_documents
+from quotes.records import Citation, DocumentResult, Failure, Quote, Speaker
+from quotes.store import SPECS, TABLES, Failed, Processed, Store, batch_frames, open_store, polars_dtype
+
+pytestmark = pytest.mark.models
+SPUTNIK_DATE = "2024-01-15T09:00:00+00:00"
+
+
+def seed_text(prefix: str) -> str:
+    return next(SEEDS.glob(f"{prefix}_*.txt")).read_text(encoding="utf-8")
+
+
+def corpus_paths(root: Path) -> list[str]:
+    extra = root / "extra"
+    extra.mkdir()
+    first_paragraph = seed_text("001").split("\n\n")[1]
+    record = {"id": "sputnik-peskow", "text": first_paragraph, "published": SPUTNIK_DATE, "outlet": "Sputnik",
+              "lang": "de"}
+    (extra / "sputnik.jsonl").write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    (extra / "binary.txt").write_bytes(b"\x00\x01\x02 not text")
+    (extra / "empty.txt").write_text("", encoding="utf-8")
+    return [str(SEEDS), str(extra)]
+
+
+@pytest.fixture(scope="module")
+def built(models, tmp_path_factory):
+    """(store, paths, items written, summary): the seeds store, built by the library alone."""
+    root = tmp_path_factory.mktemp("seed-store")
+    paths = corpus_paths(root)
+    items: list = []
+
+    def process(docs, versions, lang, batch_size):
+        items.extend(corpus.process_batch(docs, versions, lang, batch_size))
+        return items[-len(docs):]
+
+    store = Store(root / "store")
+    summary = corpus.run_corpus(paths, store, steps=corpus.Steps(process=process))
+    return store, paths, items, summary
+
+
+@pytest.fixture(scope="module")
+def tables(built):
+    return open_store(built[0].uri)
+
+
+# --- schemas -------------------------------------------------------------------------------------
+
+
+def test_polars_dtypes_follow_the_field_types():
+    assert polars_dtype(str | None) == pl.String
+    assert polars_dtype(int) == pl.Int64
+    assert polars_dtype(list[str]) == pl.List(pl.String)
+    assert polars_dtype(Literal["a", "b"]) == pl.String
+    assert polars_dtype(datetime) == pl.Datetime("us", "UTC")
+    assert polars_dtype(Speaker) == pl.Struct({name: polars_dtype(f.annotation) for name, f in Speaker.model_fields.items()})
+    with pytest.raises(TypeError):
+        polars_dtype(int | str)
+
+
+def test_table_schemas_derive_from_the_records():
+    quotes = SPECS["quotes"].schema
+    for name, field in Quote.model_fields.items():
+        if name in ("speaker", "cue"):
+            nested = Speaker if name == "speaker" else Quote.model_fields["cue"].annotation.__args__[0]
+            for sub, sf in nested.model_fields.items():
+                assert quotes[f"{name}_{sub}"] == polars_dtype(sf.annotation)
+        else:
+            assert quotes[name] == polars_dtype(field.annotation)
+    for table in ("quotes", "citations", "entities"):
+        schema = SPECS[table].schema
+        for col in ("doc_id", "outlet", "language", "published", "path"):
+            assert col in schema, (table, col)
+    assert set(Citation.model_fields) <= set(SPECS["citations"].schema)
+    assert set(Failure.model_fields) <= set(SPECS["failures"].schema)
+    documents = SPECS["documents"].schema
+    assert {"outlet", "outlet_evidence", "content_hash", "extractor_version", "model_version"} <= set(documents)
+    assert not {"segments", "quotes", "citations"} & set(documents)
+
+
+def test_stored_tables_have_the_derived_schemas(tables):
+    for name in TABLES:
+        assert tables[name].collect_schema() == SPECS[name].schema, name
+
+
+# --- writes --------------------------------------------------------------------------------------
+
+
+def test_every_input_is_in_documents_or_failures(built, tables):
+    _, paths, _, summary = built
+    expected = {e.doc_id or e.path if isinstance(e, Failure) else e.doc_id for e in read_documents(paths)}
+    documents = set(tables.documents.select("doc_id").collect().to_series())
+    failures = set(tables.failures.select("doc_id").collect().to_series())
+    assert documents | failures == expected
+    assert not documents & failures
+    assert documents == {p.stem for p in SEEDS.glob("*.txt")} | {"sputnik-peskow"}
+    assert failures == {"binary", "empty"}
+    errors = dict(tables.failures.select("doc_id", "error").collect().iter_rows())
+    assert "binary file" in errors["binary"] and "empty" in errors["empty"]
+    assert summary.documents == 8 and summary.processed == 6 and summary.failures == 2
+
+
+def test_rerun_over_an_unchanged_corpus_skips_every_document(built):
+    store, paths, _, _ = built
+    before = {name: store.scan(name).select(pl.len()).collect().item() for name in TABLES}
+    again = corpus.run_corpus(paths, store)
+    assert (again.processed, again.skipped) == (0, 6)
+    assert again.failures == 2  # unreadable inputs are tried (and recorded) again
+    assert {name: store.scan(name).select(pl.len()).collect().item() for name in TABLES} == before
+
+
+def _counts(store: Store) -> dict[str, int]:
+    return {name: store.scan(name).select(pl.len()).collect().item() for name in TABLES}
+
+
+def test_upserts_replace_a_documents_rows_and_never_duplicate(built, tmp_path):
+    _, _, items, _ = built
+    store = Store(tmp_path / "store")
+    store.write(items)
+    once = _counts(store)
+    store.write(items)
+    store.write(items[:2])
+    assert _counts(store) == once
+    for name in TABLES:
+        keys = store.scan(name).select(SPECS[name].key).collect().to_series()
+        assert keys.n_unique() == keys.len(), name
+    # the same document again with fewer quotes: its stale rows go, the others stay
+    doc = next(i for i in items if isinstance(i, Processed) and len(i.result.quotes) > 2)
+    fewer = Processed(doc.result.model_copy(update={"quotes": doc.result.quotes[:1]}), doc.provenance, doc.chars,
+                      doc.index, doc.entities)
+    store.write([fewer])
+    quotes = store.scan("quotes").collect()
+    assert quotes.filter(pl.col("doc_id") == doc.result.doc_id).height == 1
+    assert quotes.height == once["quotes"] - len(doc.result.quotes) + 1
+    # a document that now fails leaves documents and quotes for failures
+    broken = Failed(Failure(doc_id=doc.result.doc_id, path=doc.result.path, stage="parse", error="boom"),
+                    doc.provenance)
+    store.write([broken])
+    assert store.scan("documents").filter(pl.col("doc_id") == doc.result.doc_id).collect().is_empty()
+    assert store.scan("quotes").filter(pl.col("doc_id") == doc.result.doc_id).collect().is_empty()
+    assert store.scan("failures").filter(pl.col("doc_id") == doc.result.doc_id).collect().height == 1
+
+
+WRITER = """
+import pickle, sys
+from quotes.store import Store
+store, batches = Store(sys.argv[1]), pickle.load(open(sys.argv[2], "rb"))
+for _ in range(3):
+    for batch in batches:
+        store.write(batch)
+"""
+
+
+def test_concurrent_writers_lose_nothing(built, tmp_path):
+    """Two processes write to one new store at once, one document a commit, three times over;
+    both also write the same document. Every row is there exactly once."""
+    _, _, items, _ = built
+    processed = [i for i in items if isinstance(i, Processed)]
+    shared = processed[0]
+    halves = [[shared] + processed[1::2], [shared] + processed[2::2] + [i for i in items if isinstance(i, Failed)]]
+    procs = []
+    for n, half in enumerate(halves):
+        path = tmp_path / f"batches{n}.pkl"
+        path.write_bytes(pickle.dumps([[item] for item in half]))
+        procs.append(subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_path / "store"), str(path)],
+                                      stderr=subprocess.PIPE, text=True))
+    for p in procs:
+        assert p.wait(timeout=180) == 0, p.stderr.read()
+    store = Store(tmp_path / "store")
+    expected = batch_frames(items)
+    for name in TABLES:
+        got = store.scan(name).collect()
+        assert got.height == expected[name].height, name
+        assert set(got[SPECS[name].key]) == set(expected[name][SPECS[name].key]), name
+
+
+# --- asking --------------------------------------------------------------------------------------
+
+
+def _doc_ids(frame: pl.LazyFrame | pl.DataFrame) -> set[str]:
+    frame = frame.collect() if isinstance(frame, pl.LazyFrame) else frame
+    return {d[:3] if d[:3].isdigit() else d for d in frame["doc_id"]}
+
+
+def test_query_quotes_filters(tables):
+    peskow = ask.query_quotes(tables, speaker="peskow").collect()
+    assert peskow.height >= 10 and all("Peskow" in s for s in peskow["speaker_name"])
+    assert _doc_ids(ask.query_quotes(tables, outlet="rt")) == {"000", "001", "002"}
+    assert _doc_ids(ask.query_quotes(tables, source="Sputnik")) == {"000", "001"}
+    assert _doc_ids(ask.query_quotes(tables, lang="nb")) == {"004"}
+    assert _doc_ids(ask.query_quotes(tables, outlet="(unknown)")) == {"004"}
+    assert _doc_ids(ask.query_quotes(tables, since="2024-01-01")) == {"sputnik-peskow"}
+    assert _doc_ids(ask.query_quotes(tables, contains="ÅPEN FOR KONTAKTER")) == {"004"}
+    # seed 003 quotes Lukaschenko only in the reader comments
+    assert ask.query_quotes(tables, speaker="Lukaschenko").collect().is_empty()
+    comments = ask.query_quotes(tables, speaker="Lukaschenko", include_comments=True).collect()
+    assert comments.height >= 1 and comments["in_comments"].all()
+
+
+def test_speakers_counts_quotes_and_outlets(tables):
+    who = ask.speakers(ask.query_quotes(tables)).collect()
+    top = who.row(0, named=True)
+    assert top["speaker"] == "Dmitri Peskow"
+    assert top["quotes"] == ask.query_quotes(tables, speaker="Dmitri Peskow").collect().height
+    assert {"RT", "eXXpress", "Sputnik"} <= set(top["outlets"])
+    putin_nb = who.filter(pl.col("speaker") == "Vladimir Putin").row(0, named=True)
+    assert putin_nb["outlets"] == ["(unknown)"] and putin_nb["languages"] == ["nb"]
+
+
+def test_audit_shows_who_cites_whom(tables):
+    rows = {(r["outlet"], r["source"]): r for r in ask.audit(tables).iter_rows(named=True)}
+    rt_sputnik = rows[("RT", "Sputnik")]
+    assert rt_sputnik["count"] == 2 and [d[:3] for d in rt_sputnik["documents"]] == ["000", "001"]
+    assert rows[("RT", "RIA Novosti")]["count"] == 1
+    for source in ("oe24", "t-online", "ZDF"):
+        assert rows[("(unknown)", source)]["count"] == 1
+        assert rows[("(unknown)", source)]["documents"][0].startswith("004")
+    kyiv = rows[("eXXpress", "Kyiv Post")]
+    assert (kyiv["count"], kyiv["in_comments"]) == (0, 1)
+
+
+def test_audit_cli_json_and_plot(built, tmp_path):
+    from typer.testing import CliRunner
+
+    from quotes.cli import app
+
+    plot = tmp_path / "audit.png"
+    result = CliRunner().invoke(app, ["audit", "--store", built[0].uri, "--format", "json", "--plot", str(plot)])
+    assert result.exit_code == 0, result.output
+    listed = json.loads(result.stdout)
+    assert {"outlet": "RT", "source": "Sputnik", "count": 2, "in_comments": 0} == {
+        k: v for k, v in listed[0].items() if k != "documents"}
+    assert all(set(row) == {"outlet", "source", "count", "documents", "in_comments"} for row in listed)
+    assert plot.stat().st_size > 10_000
+
+
+def test_trace_finds_where_a_statement_appeared_first(tables):
+    anchor = ask.find_anchor(tables, text="Präsident Wladimir Putin in absehbarer Zukunft Nordkorea besuchen")
+    assert anchor is not None
+    found = ask.trace(tables, anchor["lemmas"], anchor["language"], anchor["speaker_key"])
+    assert [d[:3] if d[:3].isdigit() else d for d in found["doc_id"]] == ["sputnik-peskow", "001"]
+    assert found["appeared"].to_list() == ["first", "repeated"]
+    assert found["outlet"].to_list() == ["Sputnik", "RT"]
+    assert found["sources"].to_list()[1] == ["Sputnik"]  # RT credits Sputnik
+
+
+def test_trace_is_robust_to_word_order(tables):
+    """Seed 001's headline says the statement in another word order; it is no stored quote, so it
+    is parsed once, and matches the quote in seed 001 and its earlier copy."""
+    headline = "Putin wird Nordkorea in absehbarer Zukunft besuchen"
+    assert headline in seed_text("001")
+    assert ask.find_anchor(tables, text=headline) is None
+    lemmas, lang = ask.text_statement(headline)
+    assert lang == "de" and {"putin", "nordkorea", "besuchen", "zukunft"} <= set(lemmas)
+    found = ask.trace(tables, lemmas, lang)
+    assert _doc_ids(found) == {"sputnik-peskow", "001"}
+
+
+def test_trace_stays_within_its_language(tables):
+    anchor = ask.find_anchor(tables, text="Jeg er åpen for kontakter og møter")
+    found = ask.trace(tables, anchor["lemmas"], anchor["language"], anchor["speaker_key"])
+    assert _doc_ids(found) == {"004"} and found["language"].to_list() == ["nb"]
+
+
+def test_sql_over_the_tables(tables):
+    out = tables.sql("SELECT outlet, COUNT(*) AS n FROM documents GROUP BY outlet ORDER BY n DESC, outlet")
+    assert out.row(0) == ("RT", 3)
+    joined = tables.sql("SELECT q.doc_id FROM quotes q JOIN citations c ON q.doc_id = c.doc_id "
+                        "WHERE c.source = 'RIA Novosti'")
+    assert set(joined["doc_id"]) == {next(SEEDS.glob("002_*")).stem}
+
+
+def test_document_results_round_trip_through_the_documents_table(built, tables):
+    _, _, items, _ = built
+    result = next(i.result for i in items if isinstance(i, Processed) and i.result.doc_id == "sputnik-peskow")
+    row = tables.documents.filter(pl.col("doc_id") == "sputnik-peskow").collect().row(0, named=True)
+    assert row["outlet"] == "Sputnik" and row["n_quotes"] == len(result.quotes)
+    assert row["published"] == datetime.fromisoformat(SPUTNIK_DATE)
+    assert isinstance(result, DocumentResult)
