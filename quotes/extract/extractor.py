@@ -8,7 +8,7 @@ indirect copy; an indirect clause that contains a direct quote is kept as "mixed
 from __future__ import annotations
 
 from ..parse import ParsedDocument, Sentence
-from .cues import CueLexicon, CueMatch, cue_lexicon, find_cues, verb_lemma
+from .cues import CueLexicon, CueMatch, cue_lexicon, find_cues, is_negated, verb_lemma
 from .patterns import (
     Candidate,
     according_to,
@@ -66,8 +66,8 @@ def _free_indirect(text: str, doc: ParsedDocument, found: list[Candidate], lex: 
             last = max(here, key=lambda c: c.end)
             last_index = s.index
             continue
-        if any(w.upos == "VERB" and verb_lemma(w, lex) in lex.speech_verbs for w in s.words):
-            continue  # its own (perhaps negated) cue: "Peskow sagte nicht, wer … sei" is no continuation
+        if any(w.upos == "VERB" and verb_lemma(w, lex) in lex.speech_verbs and is_negated(s, w, lex) for w in s.words):
+            continue  # negated speech: "Peskow sagte nicht, wer … sei" is no continuation
         grade = subjunctive_grade(s, lex)
         chained = last is not None and s.index - last_index == 1
         if grade == 2 or (grade == 1 and chained):
