@@ -40,6 +40,7 @@ class CueLexicon:
     relative_pronouns: frozenset[str]
     clause_subordinators: frozenset[str]
     participles: dict[str, str]
+    report_verbs: frozenset[str]
 
 
 @cache
@@ -72,6 +73,7 @@ def cue_lexicon(lang: str) -> CueLexicon:
         name_particles=low(d.get("name_particles", [])),
         relative_pronouns=low(d.get("relative_pronouns", [])),
         clause_subordinators=low(d.get("clause_subordinators", [])),
+        report_verbs=low(d.get("report_verbs", [])),
         participles={k.lower(): v.lower() for k, v in d.get("participles", {}).items()},
     )
 

@@ -44,6 +44,20 @@ def _keep_quoted(text: str, q: QuotedSpan, touching: list[Sentence], cues: dict[
     return True
 
 
+def _is_title(text: str, doc: ParsedDocument, q: QuotedSpan, cand: Candidate) -> bool:
+    """A capitalised, verbless phrase in marks is a name or a title ("„Nackt unter Wölfen“",
+    "„Ärzte ohne Grenzen“") unless a cue stands in its sentence ("„Eins nach dem anderen“, sagte …",
+    "sprach von „Wortbruch“")."""
+    inner0, inner1 = q.inner
+    inner = text[inner0:inner1].strip()
+    if not inner[:1].isupper() or q.dash:
+        return False
+    words = [w for s in _sentences_touching(doc, inner0, inner1) for w in s.words if inner0 <= w.start < inner1]
+    if any(w.upos in ("VERB", "AUX") for w in words) or len(inner.split()) > 12:
+        return False
+    return cand.cue is None
+
+
 def _free_indirect(text: str, doc: ParsedDocument, found: list[Candidate], lex: CueLexicon,
                    cues: dict[int, list[CueMatch]]) -> list[Candidate]:
     """Konjunktiv sentences continue the reported speech of the quote before them.
@@ -74,8 +88,12 @@ def _free_indirect(text: str, doc: ParsedDocument, found: list[Candidate], lex: 
             start, end = trim_span(text, s.start, s.end, keep_final_punct=True)
             if end - start < 15 or text[end - 1:end] == "?":
                 continue
-            out.append(Candidate(start, end, "indirect", s.index, None, None, 0.6 if chained else 0.5,
-                                 "free-indirect", inherited_speaker=True))
+            prev = out[-1] if out else None
+            if prev is not None and last is prev and s.index - last_index == 1 and "\n" not in text[prev.end:start]:
+                prev.end = end  # a run of Konjunktiv sentences is one continued quote
+            else:
+                out.append(Candidate(start, end, "indirect", s.index, None, None, 0.6 if chained else 0.5,
+                                     "free-indirect", inherited_speaker=True))
             last, last_index = out[-1], s.index
     return out
 
@@ -97,7 +115,10 @@ def extract_candidates(doc: ParsedDocument, regions: list[tuple[int, int]]) -> l
             if q is None:
                 continue
             touching = _sentences_touching(doc, q.start, q.end)
-        direct.append(direct_quote(text, doc, q, touching, cues, lex))
+        cand = direct_quote(text, doc, q, touching, cues, lex)
+        if _is_title(text, doc, q, cand):
+            continue
+        direct.append(cand)
     direct_spans = [(c.start, c.end) for c in direct]
     found.extend(direct)
 
