@@ -41,6 +41,7 @@ class CueLexicon:
     clause_subordinators: frozenset[str]
     participles: dict[str, str]
     report_verbs: frozenset[str]
+    not_speakers: frozenset[str]
 
 
 @cache
@@ -74,6 +75,7 @@ def cue_lexicon(lang: str) -> CueLexicon:
         relative_pronouns=low(d.get("relative_pronouns", [])),
         clause_subordinators=low(d.get("clause_subordinators", [])),
         report_verbs=low(d.get("report_verbs", [])),
+        not_speakers=low(d.get("not_speakers", [])),
         participles={k.lower(): v.lower() for k, v in d.get("participles", {}).items()},
     )
 

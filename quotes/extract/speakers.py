@@ -192,33 +192,40 @@ def _subject(sentence: Sentence, anchor: Word) -> Word | None:
     return None
 
 
-def _can_head_speaker(w: Word, sentence: Sentence | None = None) -> bool:
+def _can_head_speaker(w: Word, sentence: Sentence | None = None, lex: CueLexicon | None = None) -> bool:
     """A word that can head the speaker phrase: a name, a noun or a personal pronoun, not a
     reflexive, not an expletive, and not a prepositional phrase ("Am Montag", "Bezüglich …")."""
     if sentence is not None and sentence.dependents(w, "case"):
+        return False
+    if lex is not None and w.surface.lower() in lex.not_speakers:
         return False
     if w.upos not in NOMINAL or w.feats.get("Reflex") == "Yes" or w.lemma.lower() in ("sich", "seg", "es", "det"):
         return False
     return w.upos == "PRON" or w.surface[:1].isupper() or w.ner != "O"
 
 
-def _before_cue(sentence: Sentence, cue: CueMatch, excluded) -> Word | None:
+def _before_cue(sentence: Sentence, cue: CueMatch, excluded, lex: CueLexicon) -> Word | None:
     before = [w for w in sentence.words if w.index < cue.anchor.index and not _in_any(w, excluded)]
     for w in reversed(before[-3:]):
-        if _can_head_speaker(w, sentence):
+        if _can_head_speaker(w, sentence, lex):
             return w
         if w.upos not in ("AUX", "ADV"):
             break
     return None
 
 
-def _prefield(sentence: Sentence, verb: Word, excluded) -> list[Word] | None:
+def _prefield(sentence: Sentence, verb: Word, excluded, lex: CueLexicon) -> list[Word] | None:
     """The words before a verb-second verb when they form one short nominal phrase ("Kim Jong-un
     bekundete …"): the subject, whatever the parser made of them."""
     words = [w for w in sentence.words if w.index < verb.index]
     content = [w for w in words if w.upos != "PUNCT"]
     if not content or len(content) > 4 or content[0].upos in ("ADP", "ADV", "SCONJ", "VERB", "AUX"):
         return None
+    if content[0].surface.lower() in lex.not_speakers:
+        return None
+    if len(content) == 1 and content[0].upos == "NOUN" and content[0].ner == "O" and not (
+            content[0].surface.lower().endswith(lex.role_suffixes + tuple(lex.organisation_words))):
+        return None  # a bare common noun opening the clause is an adverbial more often than a speaker
     if any(_in_any(w, excluded) or w.upos in ("VERB", "AUX", "SCONJ") for w in words):
         return None
     if not any(_can_head_speaker(w) for w in content):
@@ -226,7 +233,7 @@ def _prefield(sentence: Sentence, verb: Word, excluded) -> list[Word] | None:
     return [w for w in words if content[0].index <= w.index <= content[-1].index]
 
 
-def _after_cue(sentence: Sentence, cue: CueMatch, excluded) -> Word | None:
+def _after_cue(sentence: Sentence, cue: CueMatch, excluded, lex: CueLexicon) -> Word | None:
     """In verb-second clauses the subject follows a cue that does not open its clause ("Am Montag
     sagte der Sprecher", "In einem Interview äußerte sich der EU-Außenbeauftragte Javier Solana").
     The first name or noun there is climbed up to the head of its phrase."""
@@ -234,7 +241,7 @@ def _after_cue(sentence: Sentence, cue: CueMatch, excluded) -> Word | None:
     after = [w for w in sentence.words if w.index > cue.anchor.index and not _in_any(w, excluded)
              and w is not last_cue]
     for w in after[:6]:
-        if _can_head_speaker(w, sentence):
+        if _can_head_speaker(w, sentence, lex):
             head = sentence.word(w.head)
             while (head is not None and head.index > w.index and head.upos in ("NOUN", "PROPN")
                    and head.index - w.index <= 3 and not _in_any(head, excluded)):
@@ -252,7 +259,7 @@ def speaker_of_cue(text: str, sentence: Sentence, cue: CueMatch, lex: CueLexicon
     if cue.agentless:
         return None
     head = _subject(sentence, cue.anchor)
-    if head is not None and _in_any(head, excluded):
+    if head is not None and (_in_any(head, excluded) or head.surface.lower() in lex.not_speakers):
         head = None
     siblings = []
     if head is not None:
@@ -263,11 +270,11 @@ def speaker_of_cue(text: str, sentence: Sentence, cue: CueMatch, lex: CueLexicon
         verb = cue.anchor
         if verb.base_deprel == "conj" and sentence.word(verb.head) is not None:
             verb = sentence.word(verb.head)
-        prefield = _prefield(sentence, verb, excluded)
+        prefield = _prefield(sentence, verb, excluded, lex)
         if prefield:
             named = [w for w in prefield if _can_head_speaker(w)]
             return mention_from_words(text, sentence, prefield, named[-1], lex)
-        head = _after_cue(sentence, cue, excluded) or _before_cue(sentence, cue, excluded)
+        head = _after_cue(sentence, cue, excluded, lex) or _before_cue(sentence, cue, excluded, lex)
     if head is None or head.lemma.lower() in lex.first_person:
         return None
     if head.upos == "DET" and head.base_deprel != "nsubj":
