@@ -78,13 +78,16 @@ def resolve_candidates(doc: ParsedDocument, candidates: list[Candidate]) -> None
     ordered = sorted(candidates, key=lambda c: c.start)
     previous: Candidate | None = None
     for c in ordered:
-        if c.speaker is None and c.inherited_speaker and previous is not None and previous.speaker is not None:
+        if c.speaker is None and previous is not None and previous.speaker is not None:
             if c.sentence_index - previous.sentence_index <= _MAX_INHERIT_SENTENCES:
                 sp = previous.speaker
                 c.speaker = Mention(sp.start, sp.end, sp.text, sp.name, sp.role, sp.entity_type,
                                     sp.sentence_index, sp.plural, sp.gender)
-        if c.speaker is None and c.inherited_speaker:
+                c.confidence = max(0.3, c.confidence - 0.15)  # a speaker taken over is a guess
+        if c.speaker is None:
             c.speaker = _recent_person(doc, c)
+            if c.speaker is not None:
+                c.confidence = max(0.3, c.confidence - 0.2)
         if c.speaker is not None:
             previous = c
     mentions = [c.speaker for c in ordered if c.speaker is not None]

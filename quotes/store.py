@@ -374,7 +374,7 @@ def _is_conflict(exc: Exception) -> bool:
     if isinstance(exc, CommitFailedError):
         return True
     text = str(exc).lower()
-    return any(word in text for word in ("conflict", "already exists", "concurrent", "version"))
+    return any(word in text for word in ("conflict", "already exists", "concurrent"))
 
 
 class Tables:

@@ -24,6 +24,7 @@ class CueLexicon:
     source_prepositions: frozenset[str]
     source_nouns: tuple[str, ...]
     according_adverbs: frozenset[str]
+    according_relative: frozenset[str]
     so_cue: frozenset[str]
     wie_cue: frozenset[str]
     negations: frozenset[str]
@@ -59,6 +60,7 @@ def cue_lexicon(lang: str) -> CueLexicon:
         source_prepositions=low(acc.get("source_preposition", [])),
         source_nouns=tuple(x.lower() for x in acc.get("source_nouns", [])),
         according_adverbs=low(acc.get("adverbs", [])),
+        according_relative=low(acc.get("relative", [])),
         so_cue=low(d.get("so_cue", [])),
         wie_cue=low(d.get("wie_cue", [])),
         negations=low(d.get("negations", [])),

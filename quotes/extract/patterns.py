@@ -215,6 +215,15 @@ def according_to(text: str, sentence: Sentence, lex: CueLexicon) -> list[Candida
             if noun is not None and noun.lemma.lower().endswith(lex.source_nouns) or (
                 noun is not None and noun.surface.lower().endswith(lex.source_nouns)):
                 head = noun
+        elif low in lex.according_relative and (prev := sentence.word(w.index - 1)) is not None and prev.surface == ",":
+            # "ein Bericht …, wonach X festgenommen worden sein soll": the report speaks the clause
+            source = next((x for x in reversed(sentence.words[: prev.index - 1][-4:]) if x.upos in ("NOUN", "PROPN")), None)
+            speaker = mention_from_head(text, sentence, source, lex, [(w.start, sentence.end)]) if source else None
+            span = trim_span(text, w.end, sentence.end)
+            if span[1] - span[0] >= 10:
+                out.append(Candidate(span[0], span[1], "indirect", sentence.index, CueMatch(w, [w], low), speaker,
+                                     0.7, "according-to-relative", inherited_speaker=speaker is None))
+            continue
         elif low in lex.according_adverbs and w.index <= 2:
             cue = CueMatch(w, [w], lemma)
             span = trim_span(text, w.end, sentence.end, keep_final_punct=False)
@@ -242,7 +251,7 @@ def _clause_around(text: str, sentence: Sentence, frame: tuple[int, int]) -> tup
     if sentence.end - frame[1] <= 2:
         return trim_span(text, sentence.start, frame[0])
     left = text.rfind(",", sentence.start, frame[0])
-    start = left + 1 if left >= 0 and len(text[left:frame[0]].split()) >= 3 else sentence.start
+    start = left + 1 if left >= 0 and len(text[left:frame[0]].split()) >= 2 else sentence.start
     before = trim_span(text, start, frame[0])
     after = trim_span(text, frame[1], sentence.end)
     b, a, f = before[1] - before[0], after[1] - after[0], frame[1] - frame[0]
