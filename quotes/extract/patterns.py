@@ -146,7 +146,6 @@ def indirect_speech(text: str, sentence: Sentence, cue: CueMatch, lex: CueLexico
 def wie_clause(text: str, sentence: Sentence, cue: CueMatch, lex: CueLexicon) -> Candidate | None:
     """"…, wie RIA Nowosti berichtet": the main clause is reported by the subject of the wie-clause."""
     marks = [d for d in sentence.dependents(cue.anchor, "mark") if d.lemma.lower() in lex.wie_cue]
-    prev = _word_before(sentence, min(cue.words, key=lambda w: w.index))
     starts = [w for w in sentence.words if w.lemma.lower() in lex.wie_cue and w.index < cue.anchor.index
               and cue.anchor.index - w.index <= 6]
     if not marks and not starts:
@@ -163,7 +162,6 @@ def wie_clause(text: str, sentence: Sentence, cue: CueMatch, lex: CueLexicon) ->
         span = trim_span(text, comma.end, sentence.end)
     else:
         return None
-    del prev
     speaker = speaker_of_cue(text, sentence, cue, lex, excluded=[span])
     return Candidate(span[0], span[1], "indirect", sentence.index, cue, speaker, 0.75, "wie-clause")
 
@@ -184,17 +182,13 @@ def so_clause(text: str, sentence: Sentence, lex: CueLexicon) -> Candidate | Non
         head = next((x for x in tail if x.upos in ("PROPN", "NOUN", "X")), None)
         speaker = mention_from_head(text, sentence, head, lex, [span, (w.start, w.end)]) if head else None
         if speaker is not None:
-            last = max(x.end for x in tail if x.upos != "PUNCT")
-            speaker.start, speaker.end = head_phrase_bounds(tail, last)
+            # the whole tail after "so" is the speaker phrase: "so VW-Finanzvorstand Hans Dieter Pötsch"
+            words = [x for x in tail if x.upos != "PUNCT"]
+            speaker.start, speaker.end = words[0].start, words[-1].end
             speaker.text = text[speaker.start:speaker.end]
         cue = CueMatch(w, [w], w.lemma.lower())
         return Candidate(span[0], span[1], "indirect", sentence.index, cue, speaker, 0.8, "so-clause")
     return None
-
-
-def head_phrase_bounds(tail: list[Word], last_end: int) -> tuple[int, int]:
-    first = next(x for x in tail if x.upos != "PUNCT")
-    return first.start, last_end
 
 
 def according_to(text: str, sentence: Sentence, lex: CueLexicon) -> list[Candidate]:
@@ -315,7 +309,6 @@ def direct_quote(text: str, doc: ParsedDocument, quoted: QuotedSpan, sentences: 
         elif prev is not None and text[prev.start:prev.end].rstrip().endswith(":"):
             for cue in cues_by_sentence.get(prev.index, []):
                 best = (0, cue, prev)
-    inner = quoted.inner
     if best is not None:
         _, cue, s = best
         speaker = speaker_of_cue(text, s, cue, lex, excluded=[(quoted.start, quoted.end)])
@@ -333,6 +326,5 @@ def direct_quote(text: str, doc: ParsedDocument, quoted: QuotedSpan, sentences: 
                 speaker = mention_from_head(text, s, subj[0], lex, [(quoted.start, quoted.end)])
                 if not can_speak(speaker, lex):
                     speaker = None
-    del inner
     return Candidate(quoted.start, quoted.end, "direct", s.index if s else -1, None, speaker,
                      0.6 if speaker else 0.45, "marks-nocue", inherited_speaker=speaker is None)
