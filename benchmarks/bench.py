@@ -1,0 +1,286 @@
+"""Speed of the quotes pipeline and store, on this machine; prints a markdown table.
+
+    python benchmarks/bench.py [--limit N] [--parse-docs N] [--quotes 1000000] [--no-prefect] [--json OUT]
+
+Measures, on the first N articles of ../shared/data/german-news-quotes/train.jsonl (read at run
+time, written only to a temporary folder):
+
+- end to end (ingest → segment → parse → extract → resolve → index → Delta write: the steps of
+  ``quotes.corpus.run_corpus``, 32 documents a chunk): documents and tokens per second, and the
+  share of that time spent inside stanza (``bulk_process``) against everything else;
+- stanza alone on the same texts, same batch size, each chunk parsed just before the pipeline
+  takes it (so background load hits both alike): the pipeline's overhead (target ≤ 15 %);
+- parsing batched (16 documents a batch) against one document at a time, on ``--parse-docs`` texts;
+- a second run over the unchanged corpus (target < 5 % of the first), by the library and, unless
+  ``--no-prefect``, by the ``process-corpus`` flow in Prefect's ephemeral mode (server start-up
+  included, as ``quotes run`` pays it);
+- ``quotes query`` / ``quotes audit`` latency on a synthetic store of ``--quotes`` quotes (target
+  < 0.5 s each): the query in-process (open the store, filter, collect) and the whole command
+  (a fresh Python process, as a user types it).
+
+Model loading is done before any timing. Tokens are stanza's tokens.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+TRAIN = ROOT.parent / "shared" / "data" / "german-news-quotes" / "train.jsonl"
+BIN = Path(sys.executable).parent
+sys.path.insert(0, str(ROOT))
+
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+if not os.environ.get("STANZA_RESOURCES_DIR") and (ROOT.parent / "shared" / "stanza_resources").is_dir():
+    os.environ["STANZA_RESOURCES_DIR"] = str(ROOT.parent / "shared" / "stanza_resources")
+
+
+class Stopwatch:
+    """Wraps a callable and adds up the seconds spent in it."""
+
+    def __init__(self, fn):
+        self.fn, self.seconds, self.calls = fn, 0.0, 0
+
+    def __call__(self, *args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return self.fn(*args, **kwargs)
+        finally:
+            self.seconds += time.perf_counter() - started
+            self.calls += 1
+
+
+def timed(fn, *args, **kwargs) -> tuple[float, object]:
+    started = time.perf_counter()
+    out = fn(*args, **kwargs)
+    return time.perf_counter() - started, out
+
+
+def write_corpus(limit: int, folder: Path) -> tuple[Path, list[str]]:
+    texts = []
+    with open(TRAIN, encoding="utf-8") as fh:
+        for line in fh:
+            if len(texts) == limit:
+                break
+            texts.append(json.loads(line)["originalText"])
+    path = folder / "corpus.jsonl"
+    with open(path, "w", encoding="utf-8") as out:
+        for i, text in enumerate(texts):
+            out.write(json.dumps({"id": f"train-{i:04d}", "text": text, "lang": "de"}, ensure_ascii=False) + "\n")
+    return path, texts
+
+
+def stanza_alone(nlp, texts: list[str], batch_size: int) -> tuple[float, int]:
+    import stanza
+
+    tokens = 0
+    started = time.perf_counter()
+    for i in range(0, len(texts), batch_size):
+        docs = nlp.bulk_process([stanza.Document([], text=t) for t in texts[i:i + batch_size]])
+        tokens += sum(len(s.tokens) for d in docs for s in d.sentences)
+    return time.perf_counter() - started, tokens
+
+
+def synthetic_store(path: Path, n_quotes: int, seed: int = 7) -> dict[str, int]:
+    """A store shaped like the real one: 20 quotes and 2 citations a document, 5,000 speakers,
+    60 outlets, 40 sources, 3 % of quotes in comments, dates over two years."""
+    import numpy as np
+    import polars as pl
+
+    from quotes.store import SPECS, Store
+
+    rng = np.random.default_rng(seed)
+    n_docs = max(1, n_quotes // 20)
+    vocab = np.array([f"w{i}" for i in range(20_000)])
+    speakers = np.array([f"Speaker {i} Name{i}" for i in range(5_000)])
+    outlets = np.array([f"Outlet {i}" for i in range(60)])
+    sources = np.array([f"Source {i}" for i in range(40)])
+    doc_ids = np.array([f"doc-{i:07d}" for i in range(n_docs)])
+    start = np.datetime64("2023-01-01T00:00:00", "us")
+    published = start + rng.integers(0, 730 * 86_400, n_docs).astype("timedelta64[s]")
+    docs = pl.DataFrame({
+        "doc_id": doc_ids, "path": np.char.add("synthetic/", doc_ids), "language": rng.choice(["de", "nb"], n_docs),
+        "published": published, "outlet": rng.choice(outlets, n_docs),
+    }).with_columns(pl.col("published").dt.replace_time_zone("UTC"))
+    qd = rng.integers(0, n_docs, n_quotes)
+    n_lemmas = rng.integers(6, 16, n_quotes)
+    flat = rng.choice(vocab, int(n_lemmas.sum()))
+    offsets = np.concatenate([[0], np.cumsum(n_lemmas)])
+    lemmas = pl.Series("lemmas", [flat[offsets[i]:offsets[i + 1]].tolist() for i in range(n_quotes)])
+    speaker = rng.choice(speakers, n_quotes)
+    quotes = (
+        pl.DataFrame({"qd": qd, "quote_id": [f"q{i:08d}" for i in range(n_quotes)], "speaker_name": speaker,
+                      "in_comments": rng.random(n_quotes) < 0.03, "start": rng.integers(0, 5_000, n_quotes)})
+        .with_columns(lemmas.list.sort(), pl.col("start").alias("end") + 120)
+        .with_columns(text=pl.col("lemmas").list.join(" "), speaker_mention=pl.col("speaker_name"),
+                      speaker_key=pl.col("speaker_name").str.split(" ").list.last().str.to_lowercase(),
+                      kind=pl.lit("indirect"), confidence=pl.lit(0.8))
+        .join(docs.with_row_index("qd").with_columns(pl.col("qd").cast(pl.Int64)), on="qd").drop("qd")
+    )
+    n_cites = n_docs * 2
+    cd = rng.integers(0, n_docs, n_cites)
+    citations = (
+        pl.DataFrame({"cd": cd, "citation_id": [f"c{i:08d}" for i in range(n_cites)],
+                      "source": rng.choice(sources, n_cites), "kind": rng.choice(["credit", "report"], n_cites),
+                      "in_comments": rng.random(n_cites) < 0.05, "start": rng.integers(0, 5_000, n_cites)})
+        .with_columns(pl.col("start").alias("end") + 10, mention=pl.col("source"))
+        .join(docs.with_row_index("cd").with_columns(pl.col("cd").cast(pl.Int64)), on="cd").drop("cd")
+    )
+    store = Store(path)
+    for name, frame in (("documents", docs), ("quotes", quotes), ("citations", citations)):
+        schema = SPECS[name].schema
+        full = frame.with_columns(pl.lit(None, dtype=schema[c]).alias(c) for c in schema if c not in frame.columns)
+        full.select([pl.col(c).cast(schema[c]) for c in schema]).write_delta(store.table_uri(name), mode="overwrite")
+    return {"documents": n_docs, "quotes": n_quotes, "citations": n_cites, "speaker": str(speaker[0])}
+
+
+def latency(fn, repeat: int = 5) -> float:
+    fn()  # warm the OS file cache
+    return statistics.median(timed(fn)[0] for _ in range(repeat))
+
+
+def cli_latency(args: list[str], repeat: int = 3) -> float:
+    def run():
+        subprocess.run([str(BIN / "quotes"), *args], check=True, stdout=subprocess.DEVNULL)
+    return latency(run, repeat)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--limit", type=int, default=700, help="articles from train.jsonl (all: 700)")
+    parser.add_argument("--parse-docs", type=int, default=24, help="articles for batched vs one at a time")
+    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--quotes", type=int, default=1_000_000, help="quotes in the synthetic store")
+    parser.add_argument("--no-prefect", action="store_true", help="skip the Prefect flow re-run")
+    parser.add_argument("--threads", type=int, help="torch threads (default: torch's own choice)")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args()
+
+    import polars as pl
+    import torch
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    from quotes import ask, corpus
+    from quotes.parse import load_pipeline, parse_documents
+    from quotes.store import Store, open_store
+
+    load_before = os.getloadavg()[0]
+    rows: list[tuple[str, str, str]] = []
+    figures: dict[str, float | int | str] = {}
+    tmp = Path(tempfile.mkdtemp(prefix="quotes-bench-"))
+    corpus_path, texts = write_corpus(args.limit, tmp)
+    nlp = load_pipeline("de")
+    stanza_alone(nlp, texts[:2], args.batch_size)  # warm-up: first calls allocate
+
+    # end to end, with the time inside stanza measured; stanza alone on each chunk right before
+    # the pipeline does it, so that a change in background load hits both alike
+    watch = Stopwatch(nlp.bulk_process)
+    store = Store(tmp / "store")
+    t_e2e = t_alone = 0.0
+    tokens = 0
+    started = time.perf_counter()
+    versions = corpus.current_versions()
+    work = corpus.read_plan([str(corpus_path)], store, versions)
+    t_e2e += time.perf_counter() - started
+    for chunk in corpus.chunks(work.todo, 32):
+        seconds, chunk_tokens = stanza_alone(nlp, [d.text for d in chunk], args.batch_size)
+        t_alone, tokens = t_alone + seconds, tokens + chunk_tokens
+        nlp.bulk_process = watch
+        started = time.perf_counter()
+        store.write(corpus.process_batch(list(chunk), versions, "auto", args.batch_size))
+        t_e2e += time.perf_counter() - started
+        nlp.bulk_process = watch.fn
+    t_e2e += timed(store.compact)[0]
+    counts = {name: store.scan(name).select(pl.len()).collect().item() for name in ("documents", "quotes", "failures")}
+    docs = counts["documents"]
+    figures.update(docs=docs, tokens=tokens, e2e_s=t_e2e, stanza_in_e2e_s=watch.seconds, stanza_alone_s=t_alone,
+                   quotes=counts["quotes"], failures=counts["failures"])
+    rows += [
+        ("end to end (ingest → … → Delta write, into a fresh store)", f"{docs} docs, {tokens:,} tokens in {t_e2e:.1f} s",
+         f"{docs / t_e2e:.2f} docs/s, {tokens / t_e2e:.0f} tokens/s"),
+        ("time inside stanza / everything else (in that run)", f"{watch.seconds:.1f} s / {t_e2e - watch.seconds:.1f} s",
+         f"{watch.seconds / t_e2e:.1%} / {(t_e2e - watch.seconds) / t_e2e:.1%}"),
+        ("stanza alone, same texts and batches", f"{t_alone:.1f} s", f"{tokens / t_alone:.0f} tokens/s"),
+        ("pipeline over stanza alone (target ≤ 15 %)", f"{t_e2e:.1f} s vs {t_alone:.1f} s",
+         f"{(t_e2e - t_alone) / t_alone:+.1%}"),
+    ]
+
+    # batched against one document at a time
+    subset = texts[: args.parse_docs]
+    t_batched, _ = timed(parse_documents, subset, "de", batch_size=args.batch_size)
+    t_single, _ = timed(parse_documents, subset, "de", batch_size=1)
+    figures.update(parse_batched_s=t_batched, parse_single_s=t_single)
+    rows.append((f"parse {len(subset)} docs: batched ({args.batch_size}) vs one at a time",
+                 f"{t_batched:.1f} s vs {t_single:.1f} s",
+                 f"{len(subset) / t_batched:.2f} vs {len(subset) / t_single:.2f} docs/s (×{t_single / t_batched:.2f})"))
+
+    # a second run over the unchanged corpus
+    t_again, again = timed(corpus.run_corpus, [str(corpus_path)], store, batch_size=args.batch_size)
+    assert again.processed == 0 and again.skipped == docs, again
+    figures.update(rerun_s=t_again)
+    rows.append(("second run, unchanged corpus (library; target < 5 %)", f"{t_again:.2f} s",
+                 f"{t_again / t_e2e:.2%} of the first"))
+    if not args.no_prefect:
+        from flows.process_corpus import process_corpus
+
+        os.environ.setdefault("PREFECT_HOME", str(tmp / "prefect-home"))
+        t_flow, flow_summary = timed(process_corpus, paths=[str(corpus_path)], store=store.uri)
+        assert flow_summary["processed"] == 0, flow_summary
+        figures.update(rerun_flow_s=t_flow)
+        rows.append(("second run by the Prefect flow (ephemeral server start included)", f"{t_flow:.1f} s",
+                     f"{t_flow / t_e2e:.1%} of the first"))
+
+    # query and audit on a synthetic store
+    synth = tmp / "synthetic"
+    t_build, shape = timed(synthetic_store, synth, args.quotes)
+    speaker = shape["speaker"].split()[1]  # "Speaker 123 Name123" → a part of one speaker's name
+    t_query = latency(lambda: ask.query_quotes(open_store(synth), speaker=f"Speaker {speaker} ").collect())
+    t_filters = latency(lambda: ask.query_quotes(open_store(synth), outlet="Outlet 7", source="Source 3",
+                                                 since="2024-06-01").collect())
+    t_audit = latency(lambda: ask.audit(open_store(synth)))
+    t_speakers = latency(lambda: ask.speakers(ask.query_quotes(open_store(synth))).collect())
+    anchor = open_store(synth).quotes.head(1).collect().row(0, named=True)
+    t_trace = latency(lambda: ask.trace(open_store(synth), anchor["lemmas"], anchor["language"], anchor["speaker_key"]),
+                      repeat=3)
+    t_cli_query = cli_latency(["query", "quotes", "--speaker", f"Speaker {speaker} ", "--format", "csv",
+                               "--store", str(synth)])
+    t_cli_audit = cli_latency(["audit", "--format", "json", "--store", str(synth)])
+    t_cli_help = cli_latency(["--help"])
+    figures.update(synthetic_build_s=t_build, query_s=t_query, query_filters_s=t_filters, audit_s=t_audit,
+                   speakers_s=t_speakers, trace_s=t_trace, cli_query_s=t_cli_query, cli_audit_s=t_cli_audit,
+                   cli_startup_s=t_cli_help)
+    where = f"{shape['quotes']:,} quotes, {shape['documents']:,} docs, {shape['citations']:,} citations"
+    rows += [
+        (f"query quotes --speaker, in-process ({where})", f"{t_query * 1000:.0f} ms", "target < 500 ms"),
+        ("query quotes --outlet --source --since, in-process", f"{t_filters * 1000:.0f} ms", "target < 500 ms"),
+        ("audit, in-process", f"{t_audit * 1000:.0f} ms", "target < 500 ms"),
+        ("query speakers, in-process", f"{t_speakers * 1000:.0f} ms", ""),
+        ("trace (one quote against the store), in-process", f"{t_trace * 1000:.0f} ms", ""),
+        ("`quotes query quotes --speaker … --format csv`, whole command", f"{t_cli_query * 1000:.0f} ms",
+         f"of which ~{t_cli_help * 1000:.0f} ms is starting Python + the CLI"),
+        ("`quotes audit --format json`, whole command", f"{t_cli_audit * 1000:.0f} ms", ""),
+    ]
+
+    print(f"\nquotes benchmark — {platform.node()}, {os.cpu_count()} cores, torch threads {torch.get_num_threads()}, "
+          f"python {platform.python_version()}, load average at start {load_before:.2f}, at end {os.getloadavg()[0]:.2f}\n")
+    print("| measure | time | rate / share |")
+    print("|---|---|---|")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2))
+
+
+if __name__ == "__main__":
+    main()
