@@ -125,27 +125,11 @@ def document_entities(result: DocumentResult, parsed: ParsedDocument | None) -> 
 # --- processing ----------------------------------------------------------------------------------
 
 
-def _isolated(processor, batch: list) -> None:
-    """Run a processor over the batch; if it raises for the batch, once per document, so the
-    document that raises becomes that document's failure and the others go on."""
-    try:
-        processor(batch)
-    except Exception:  # noqa: BLE001 - isolate the bad document below
-        for item in batch:
-            if item.failure is None:
-                try:
-                    processor([item])
-                except Exception as exc:  # noqa: BLE001
-                    item.fail(processor.stage, exc)
-
-
 def process_batch(documents: Sequence[Document], versions: Versions, lang: str = "auto",
                   batch_size: int = 16) -> list[Processed | Failed]:
     """Run the pipeline over a batch (parsed per language) and index each result with its parse."""
     pipeline = _pipeline.Pipeline(_pipeline.PipelineConfig(language=lang, batch_size=batch_size))
-    batch = [_pipeline.Item(d) for d in documents]
-    for processor in pipeline.processors:
-        _isolated(processor, batch)
+    batch = pipeline.process_items(list(documents))
     out: list[Processed | Failed] = []
     for item in batch:
         result = item.result()

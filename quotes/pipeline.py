@@ -141,11 +141,8 @@ class ParseProcessor(Processor):
             try:
                 parsed = parse_documents([i.document.text for i in items], lang,
                                          [i.spans(BLANKED) for i in items], batch_size=self.config.batch_size)
-            except Exception:  # noqa: BLE001 - fall back to one at a time to isolate the bad one
-                if len(items) == 1:
-                    raise
-                for item in items:
-                    super().__call__([item])
+            except Exception:  # noqa: BLE001 - one at a time, so only the bad document fails
+                super().__call__(items)
                 continue
             for item, p in zip(items, parsed):
                 item.parsed = p
@@ -185,11 +182,15 @@ class Pipeline:
         self.config = config or PipelineConfig()
         self.processors = [PROCESSORS[name](self.config) for name in self.config.processors]
 
-    def process_documents(self, documents: list[Document]) -> list[DocumentResult | Failure]:
+    def process_items(self, documents: list[Document]) -> list[Item]:
+        """Every processor over the batch; each item keeps its parse for callers that index it."""
         batch = [Item(d) for d in documents]
         for processor in self.processors:
             processor(batch)
-        return [item.result() for item in batch]
+        return batch
+
+    def process_documents(self, documents: list[Document]) -> list[DocumentResult | Failure]:
+        return [item.result() for item in self.process_items(documents)]
 
     def run(self, paths: Iterable[str], chunk: int = 32,
             progress: Callable[[int], None] | None = None) -> Iterator[DocumentResult | Failure]:
