@@ -143,5 +143,16 @@ from .cli_store import register as _register_store_commands  # noqa: E402
 _register_store_commands(app)
 
 
+def main() -> None:
+    """The console script: missing models end with a clear message, not a traceback."""
+    from .parse import ModelsMissing
+
+    try:
+        app()
+    except ModelsMissing as exc:
+        err.print(f"[red]{exc}[/red]")
+        sys.exit(2)
+
+
 if __name__ == "__main__":
-    app()
+    main()

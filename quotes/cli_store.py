@@ -79,10 +79,9 @@ def emit(df, fmt: str, out: Optional[Path] = None, title: Optional[str] = None, 
 
 
 def _print_table(df, title: Optional[str], limit: int) -> None:
-    from rich.console import Console
     from rich.table import Table
 
-    from .report import _short
+    from .report import _short, console
 
     shown = _flat(df).head(limit) if limit else _flat(df)
     table = Table(title=title, title_justify="left", show_lines=False)
@@ -90,7 +89,6 @@ def _print_table(df, title: Optional[str], limit: int) -> None:
         table.add_column(name, overflow="fold")
     for row in shown.iter_rows():
         table.add_row(*("" if v is None else _short(str(v), 90) for v in row))
-    console = Console()
     console.print(table)
     if df.height > shown.height:
         console.print(f"[dim]… {df.height - shown.height} more rows (--limit 0, or --format csv/jsonl/parquet)[/dim]")

@@ -123,8 +123,12 @@ def load_pipeline(lang: str, processors: str | None = None):
                     logging_level="WARN",
                     **kwargs,
                 )
-            except (FileNotFoundError, ValueError, KeyError) as exc:
-                raise ModelsMissing(f"cannot load stanza models for '{lang}' from {directory}: {exc}") from exc
+            except Exception as exc:  # noqa: BLE001 - missing files, or a download attempt with no network
+                where = directory or "stanza's default folder (STANZA_RESOURCES_DIR is not set)"
+                raise ModelsMissing(
+                    f"cannot load stanza models for '{lang}' from {where}: {type(exc).__name__}: {exc}. "
+                    "Set STANZA_RESOURCES_DIR to a model folder, or run `quotes models --download`."
+                ) from exc
     return _PIPELINES[key]
 
 
