@@ -58,8 +58,8 @@ def model_version() -> str:
 
 
 def current_versions() -> Versions:
-    # read at call time, so a new EXTRACTOR_VERSION takes effect without a restart of the caller
-    return Versions(extractor=_pipeline.EXTRACTOR_VERSION, model=model_version())
+    # read at call time, so a new extractor takes effect without a restart of the caller
+    return Versions(extractor=_pipeline.extractor_fingerprint(), model=model_version())
 
 
 # --- indexing while the parse is at hand ---------------------------------------------------------

@@ -29,7 +29,26 @@ BLANKED = ("boilerplate", "related", "caption")
 # Segments whose quotes are reported (comments with in_comments=True).
 QUOTABLE = ("body", "title", "comments")
 
-EXTRACTOR_VERSION = "0.3.0"
+EXTRACTOR_VERSION = "0.4.0"
+
+
+def extractor_fingerprint() -> str:
+    """EXTRACTOR_VERSION plus a digest of the extraction code and language data, so a changed rule
+    or data file re-processes stored documents even when nobody bumped the version."""
+    import hashlib
+    from importlib import resources
+
+    root = resources.files("quotes")
+    digest = hashlib.sha256()
+    sources = [root / "extract", root / "data"]
+    files = [root / name for name in ("parse.py", "resolve.py", "segment.py", "outlets.py", "pipeline.py")]
+    for folder in sources:
+        files += [f for f in folder.iterdir() if f.name.endswith((".py", ".json"))]
+        files += [f for sub in folder.iterdir() if sub.is_dir() for f in sub.iterdir() if f.name.endswith(".json")]
+    for f in sorted(files, key=lambda f: str(f)):
+        digest.update(f.name.encode())
+        digest.update(f.read_bytes())
+    return f"{EXTRACTOR_VERSION}+{digest.hexdigest()[:10]}"
 
 
 @dataclass
