@@ -13,8 +13,6 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from .records import DocumentResult, Failure
-
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Who said what, who cites whom, and where a claim travels, in news text.")
 err = Console(stderr=True)
@@ -39,6 +37,7 @@ def extract(
 ) -> None:
     """Quotes, speakers, cues, outlet and cited sources of each document, in input order."""
     from .pipeline import Pipeline, PipelineConfig
+    from .records import DocumentResult, Failure
 
     pipeline = Pipeline(PipelineConfig(language=lang, batch_size=batch_size))
     failures = 0
@@ -73,7 +72,7 @@ def evaluate_command(
     """Quote P/R/F1, speaker accuracy and attributed F1 against a gold file."""
     from .evaluate import evaluate, format_report, marks_baseline, read_gold
     from .pipeline import Pipeline, PipelineConfig
-    from .records import Document
+    from .records import Document, DocumentResult
 
     docs = read_gold(gold)[offset:]
     if limit is not None:
