@@ -12,6 +12,7 @@ import hashlib
 import re
 
 from .extract.cues import CueLexicon, cue_lexicon
+from .outlets import load_registry
 from .extract.patterns import Candidate
 from .extract.speakers import Mention
 from .parse import ParsedDocument
@@ -65,8 +66,12 @@ def _antecedent(m: Mention, earlier: list[Mention], lex: CueLexicon) -> Mention 
     if m.entity_type == "PRON":
         compatible = [e for e in compatible if e.entity_type == ("ORG" if m.plural else "PER")] or compatible
     if m.entity_type == "NOUN":
+        # only a role noun ("Der Pressesprecher", "Kremlin-sjefen") points back to a named speaker;
+        # a generic one ("militære kilder", "Beobachter") is its own speaker
         key = _role_key(m.role or m.text, lex)
-        same_role = [e for e in compatible if key and _role_key(e.role, lex) == key]
+        if key is None:
+            return None
+        same_role = [e for e in compatible if _role_key(e.role, lex) == key]
         if same_role:
             return same_role[-1]
     return compatible[-1] if compatible else None
@@ -93,8 +98,12 @@ def resolve_candidates(doc: ParsedDocument, candidates: list[Candidate]) -> None
     mentions = [c.speaker for c in ordered if c.speaker is not None]
     names = known_names(doc, mentions, lex)
     seen: list[Mention] = []
+    outlets = load_registry()
     for m in sorted(mentions, key=lambda m: m.start):
-        if m.name and m.entity_type == "PER":
+        outlet = outlets.canonical(m.text) or (outlets.canonical(m.name) if m.name else None)
+        if outlet:
+            m.name, m.entity_type = outlet, "ORG"  # "RIA Nowosti", "t-online": the registry's name
+        elif m.name and m.entity_type == "PER":
             m.name = canonical_name(m.name, names)
         elif m.entity_type in ("PRON", "NOUN"):
             ante = _antecedent(m, [e for e in seen if e.start < m.start], lex)

@@ -168,3 +168,14 @@ def test_norwegian_direct_quote_and_pronoun_and_role_noun(seed_results):
     assert q.speaker.mention == "Han" and q.speaker.name.endswith("Putin")
     q = quote_with(result, "forhandlingsrundene mellom de to landene")
     assert "sjefen" in q.speaker.mention and q.speaker.name.endswith("Putin")
+
+
+@pytest.mark.models
+def test_generic_and_outlet_speakers_are_not_resolved_to_people(seed_results):
+    result, _ = seed_results["004"]
+    q = quote_with(result, "Ukrainske droner skadet nylig")
+    assert "kilder" in q.speaker.mention
+    assert "Putin" not in q.speaker.name and q.speaker.name != "Ukraina"
+    for q in result.quotes:
+        if q.speaker and q.speaker.mention == "t-online":
+            assert q.speaker.entity_type == "ORG" and q.speaker.name == "t-online"

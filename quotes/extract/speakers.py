@@ -49,6 +49,9 @@ def _name_run(words: list[Word], lex: CueLexicon) -> list[Word]:
     runs: list[list[Word]] = []
     run: list[Word] = []
     for i, w in enumerate(words):
+        if w.base_deprel in ("nmod", "obl") and not run and any(
+                words[j].upos == "ADP" and words[j].head == w.index for j in range(i)):
+            continue  # "kilder i Ukraina": a name in a prepositional modifier is not the speaker's
         glued = bool(run) and w.start == run[-1].end
         if glued and w.surface.lower().endswith(lex.role_suffixes):
             run = []  # "Kreml-Sprecher": the name was part of a role compound
