@@ -96,14 +96,26 @@ def content_after_cue(text: str, sentence: Sentence, cue: CueMatch, lex: CueLexi
             if rest[0].lemma.lower() in lex.relative_pronouns and i > 0 and after[i - 1].upos in ("NOUN", "PROPN"):
                 return None
             if rest[0].lemma.lower() in lex.subordinators or _has_clause(rest):
-                return trim_span(text, rest[0].start, sentence.end)
+                return trim_span(text, rest[0].start, _speaker_resumes(sentence, rest, lex))
             return None
         if w.upos in ("VERB",) and _finite(w) and w is not cue.anchor:
             return None
         if w.lemma.lower() in lex.subordinators and w.upos in ("SCONJ",):
             rest = after[i:]
-            return trim_span(text, rest[0].start, sentence.end) if _has_clause(rest) else None
+            return trim_span(text, rest[0].start, _speaker_resumes(sentence, rest, lex)) if _has_clause(rest) else None
     return None
+
+
+def _speaker_resumes(sentence: Sentence, content: list[Word], lex: CueLexicon) -> int:
+    """Where the content clause ends: at the sentence end, or where the speaker's own clause goes on
+    ("…, sie müssten … aufgeben und bemühte hier das Bild …"): a conjunction followed at once by an
+    indicative finite verb shares the cue's subject."""
+    for a, b in zip(content, content[1:]):
+        # the small tagger often leaves VerbForm out: Mood=Ind marks the finite verb too
+        if (a.upos == "CCONJ" and b.upos == "VERB" and b.feats.get("Mood") == "Ind"
+                and b.surface.lower() not in lex.subjunctive_forms):
+            return a.start
+    return sentence.end
 
 
 def content_before_cue(text: str, sentence: Sentence, cue: CueMatch, lex: CueLexicon) -> tuple[int, int] | None:
