@@ -272,7 +272,7 @@ def reported_speech(text: str, sentence: Sentence, cue: CueMatch, lex: CueLexico
     Only for a cue that heads its sentence, with a subject the parse found that can speak (a name,
     an organisation, a role, a personal pronoun): bare speech verbs are too common otherwise.
     """
-    if cue.weak or cue.agentless or cue.lemma not in lex.report_verbs:
+    if cue.agentless or cue.lemma not in lex.report_verbs:
         return None
     if cue.anchor.base_deprel not in ("root", "conj", "parataxis"):
         return None
