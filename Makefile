@@ -9,7 +9,7 @@ export STANZA_RESOURCES_DIR
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: install models demo test bench schema clean
+.PHONY: install models demo test bench schema eval clean
 
 install: $(VENV)/.installed
 
@@ -32,6 +32,16 @@ test: models
 
 schema: install
 	$(BIN)/quotes schema
+
+# the quality table of the README: German dev, the untouched half of train, and the Norwegian gold
+# set (built from the UD sentences in ../shared and gold/nb/annotations.json)
+gold/nb/nb_ud_quotes.jsonl: gold/nb/annotations.json gold/nb/build_gold.py
+	$(PYTHON) gold/nb/build_gold.py
+
+eval: models gold/nb/nb_ud_quotes.jsonl
+	$(BIN)/quotes eval ../shared/data/german-news-quotes/dev.jsonl
+	$(BIN)/quotes eval ../shared/data/german-news-quotes/train.jsonl --offset 350
+	$(BIN)/quotes eval gold/nb/nb_ud_quotes.jsonl --lang nb
 
 bench: models
 	$(BIN)/python benchmarks/bench.py
