@@ -110,10 +110,10 @@ def models(
         where = ensure_models(download=download)
     except ModelsMissing as exc:
         err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
     except Exception as exc:  # noqa: BLE001 - a failed download (no network) is a clear message, not a trace
         err.print(f"[red]could not download the stanza models: {exc}[/red]")
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
     err.print(f"stanza models: {where}")
 
 
