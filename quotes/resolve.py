@@ -142,10 +142,9 @@ def to_quotes(doc_id: str, text: str, candidates: list[Candidate],
         if c.cue is not None:
             cue = Cue(text=" ".join(text[w.start:w.end] for w in c.cue.words), lemma=c.cue.lemma,
                       start=c.cue.start, end=c.cue.end)
-        kind = "indirect" if c.kind == "free_indirect" else c.kind
         quotes.append(Quote(
             quote_id=quote_id(doc_id, c.start, c.end), text=text[c.start:c.end], start=c.start, end=c.end,
-            kind=kind, speaker=speaker, cue=cue,
+            kind=c.kind, speaker=speaker, cue=cue,
             in_comments=any(s <= c.start < e for s, e in comments),
             confidence=round(c.confidence, 2),
         ))

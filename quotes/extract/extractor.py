@@ -93,7 +93,7 @@ def _free_indirect(text: str, doc: ParsedDocument, found: list[Candidate], lex: 
                 prev.end = end  # a run of Konjunktiv sentences is one continued quote
             else:
                 out.append(Candidate(start, end, "indirect", s.index, None, None, 0.6 if chained else 0.5,
-                                     "free-indirect", inherited_speaker=True))
+                                     "free-indirect"))
             last, last_index = out[-1], s.index
     return out
 
@@ -151,7 +151,7 @@ def extract_candidates(doc: ParsedDocument, regions: list[tuple[int, int]]) -> l
                 # The clause is the direct quote itself: lend it the cue's speaker if it had none.
                 for d in direct:
                     if _overlap((d.start, d.end), (cand.start, cand.end)) and d.speaker is None and cand.speaker:
-                        d.speaker, d.cue, d.inherited_speaker = cand.speaker, cand.cue, False
+                        d.speaker, d.cue = cand.speaker, cand.cue
                 continue
             if inside:
                 cand.kind = "mixed"

@@ -22,13 +22,12 @@ TRIM = " \t\n,;:–—-"
 class Candidate:
     start: int
     end: int
-    kind: str  # direct | indirect | reported | mixed, or free_indirect (stored as indirect)
+    kind: str  # direct | indirect | reported | mixed
     sentence_index: int
     cue: CueMatch | None
     speaker: Mention | None
     confidence: float
     pattern: str
-    inherited_speaker: bool = False
 
 
 def trim_span(text: str, start: int, end: int, keep_final_punct: bool = False) -> tuple[int, int]:
@@ -228,13 +227,13 @@ def according_to(text: str, sentence: Sentence, lex: CueLexicon) -> list[Candida
             span = trim_span(text, w.end, sentence.end)
             if span[1] - span[0] >= 10:
                 out.append(Candidate(span[0], span[1], "indirect", sentence.index, CueMatch(w, [w], low), speaker,
-                                     0.7, "according-to-relative", inherited_speaker=speaker is None))
+                                     0.7, "according-to-relative"))
             continue
         elif low in lex.according_adverbs and w.index <= 2:
             cue = CueMatch(w, [w], lemma)
             span = trim_span(text, w.end, sentence.end, keep_final_punct=False)
             out.append(Candidate(span[0], span[1], "indirect", sentence.index, cue,
-                                 None, 0.6, "according-to-adverb", inherited_speaker=True))
+                                 None, 0.6, "according-to-adverb"))
             continue
         if head is None or head.upos not in ("NOUN", "PROPN", "X", "PRON", "ADJ"):
             continue
@@ -339,4 +338,4 @@ def direct_quote(text: str, doc: ParsedDocument, quoted: QuotedSpan, sentences: 
                 if not can_speak(speaker, lex):
                     speaker = None
     return Candidate(quoted.start, quoted.end, "direct", s.index if s else -1, None, speaker,
-                     0.6 if speaker else 0.45, "marks-nocue", inherited_speaker=speaker is None)
+                     0.6 if speaker else 0.45, "marks-nocue")
