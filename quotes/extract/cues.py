@@ -43,6 +43,7 @@ class CueLexicon:
     participles: dict[str, str]
     report_verbs: frozenset[str]
     not_speakers: frozenset[str]
+    speech_stems: tuple[tuple[str, str], ...]  # (stem, lemma), longest first
 
 
 @cache
@@ -78,21 +79,19 @@ def cue_lexicon(lang: str) -> CueLexicon:
         clause_subordinators=low(d.get("clause_subordinators", [])),
         report_verbs=low(d.get("report_verbs", [])),
         not_speakers=low(d.get("not_speakers", [])),
+        speech_stems=_stems(low(d["speech_verbs"])),
         participles={k.lower(): v.lower() for k, v in d.get("participles", {}).items()},
     )
 
 
-def _stems(lex: CueLexicon) -> list[tuple[str, str]]:
+def _stems(speech_verbs: frozenset[str]) -> tuple[tuple[str, str], ...]:
     """Verb stems of the speech verbs, longest first ("bericht" for "berichten")."""
     out = []
-    for lemma in lex.speech_verbs:
+    for lemma in speech_verbs:
         stem = lemma[:-2] if lemma.endswith("en") else lemma[:-1] if lemma.endswith(("n", "e")) else lemma
         if len(stem) >= 4:
             out.append((stem, lemma))
-    return sorted(out, key=lambda x: -len(x[0]))
-
-
-_STEMS: dict[int, list[tuple[str, str]]] = {}
+    return tuple(sorted(out, key=lambda x: (-len(x[0]), x[0])))
 
 
 def verb_lemma(w: Word, lex: CueLexicon) -> str:
@@ -104,8 +103,7 @@ def verb_lemma(w: Word, lex: CueLexicon) -> str:
     lemma = _lemma(w)
     if lemma in lex.speech_verbs or lemma in lex.particle_verbs or w.upos != "VERB":
         return lemma
-    stems = _STEMS.setdefault(id(lex), _stems(lex))
-    for stem, speech in stems:
+    for stem, speech in lex.speech_stems:
         if surface.startswith(stem) and len(surface) - len(stem) <= 4:
             return speech
     return lemma
