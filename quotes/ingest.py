@@ -124,7 +124,9 @@ def _html_document(path: Path, max_chars: int, lang: str | None) -> Document:
     import trafilatura
 
     html, encoding = decode(_read_bytes(path, max_chars, "html"))
-    extracted = trafilatura.bare_extraction(html, with_metadata=True, include_comments=True)
+    # dates only from the page's metadata: the extensive search guesses one from any year in the text
+    extracted = trafilatura.bare_extraction(html, with_metadata=True, include_comments=True,
+                                            date_extraction_params={"extensive_search": False, "original_date": True})
     if extracted is None or not (extracted.text or "").strip():
         raise BadInput("no article text found in the HTML page")
     return Document(

@@ -143,3 +143,21 @@ def test_content_hash_is_sha256_of_the_text():
     assert re.fullmatch(r"[0-9a-f]{64}", content_hash(seed_text("000")))
     assert content_hash(seed_text("000")) == content_hash(seed_path("000").read_text(encoding="utf-8"))
     assert content_hash(seed_text("000")) != content_hash(seed_text("001"))
+
+
+def test_html_without_a_date_in_its_metadata_gets_none_not_a_year_from_the_text(tmp_path):
+    from quotes.ingest import read_documents
+
+    from conftest import SEEDS
+
+    text = (SEEDS / "000_12ed547d5a234aed.txt").read_text(encoding="utf-8")  # mentions the year 2020
+    paras = "".join(f"<p>{p}</p>" for p in text.split("\n\n") if p.strip())
+    page = tmp_path / "page.html"
+    page.write_text(f"<html><head><title>T</title></head><body><article>{paras}</article></body></html>", encoding="utf-8")
+    (doc,) = list(read_documents([str(page)]))
+    assert doc.published is None
+    dated = tmp_path / "dated.html"
+    dated.write_text('<html><head><meta property="article:published_time" content="2019-06-29T10:00:00">'
+                     f"<title>T</title></head><body><article>{paras}</article></body></html>", encoding="utf-8")
+    (doc,) = list(read_documents([str(dated)]))
+    assert doc.published is not None and doc.published.year == 2019
