@@ -65,6 +65,8 @@ def _antecedent(m: Mention, earlier: list[Mention], lex: CueLexicon) -> Mention 
         compatible = [e for e in named if not e.plural]
     if m.entity_type == "PRON":
         compatible = [e for e in compatible if e.entity_type == ("ORG" if m.plural else "PER")] or compatible
+    if m.text.split()[0].lower() in lex.indefinite_articles:
+        return None  # "eine Korrespondentin", "en talsmann": a new referent, not one named before
     if m.entity_type == "NOUN":
         # only a role noun ("Der Pressesprecher", "Kremlin-sjefen") points back to a named speaker;
         # a generic one ("militære kilder", "Beobachter") is its own speaker

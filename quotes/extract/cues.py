@@ -43,6 +43,7 @@ class CueLexicon:
     participles: dict[str, str]
     report_verbs: frozenset[str]
     not_speakers: frozenset[str]
+    indefinite_articles: frozenset[str]
     speech_stems: tuple[tuple[str, str], ...]  # (stem, lemma), longest first
 
 
@@ -79,6 +80,7 @@ def cue_lexicon(lang: str) -> CueLexicon:
         clause_subordinators=low(d.get("clause_subordinators", [])),
         report_verbs=low(d.get("report_verbs", [])),
         not_speakers=low(d.get("not_speakers", [])),
+        indefinite_articles=low(d.get("indefinite_articles", [])),
         speech_stems=_stems(low(d["speech_verbs"])),
         participles={k.lower(): v.lower() for k, v in d.get("participles", {}).items()},
     )

@@ -12,6 +12,7 @@ from .cues import CueLexicon, CueMatch, cue_lexicon, find_cues, is_negated, verb
 from .patterns import (
     Candidate,
     according_to,
+    can_speak,
     direct_quote,
     indirect_speech,
     subjunctive_grade,
@@ -21,6 +22,7 @@ from .patterns import (
     wie_clause,
 )
 from .quotation_marks import QuotedSpan, find_quoted_spans, looks_like_name
+from .speakers import mention_from_head
 
 
 def _overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
@@ -157,9 +159,23 @@ def extract_candidates(doc: ParsedDocument, regions: list[tuple[int, int]]) -> l
                 cand.kind = "mixed"
             found.append(cand)
     found = _dedupe(found)
+    for cand in found:
+        if cand.pattern == "according-to-adverb" and cand.speaker is None and cand.sentence_index > 0:
+            cand.speaker = _source_before(text, doc.sentences[cand.sentence_index - 1], lex)
     found.extend(_free_indirect(text, doc, found, lex, cues))
     found.sort(key=lambda c: (c.start, -c.end))
     return found
+
+
+def _source_before(text: str, sentence: Sentence, lex: CueLexicon):
+    """"Das Weiße Haus veröffentlichte ein Statement. Demnach sollen …": the source that "demnach"
+    points back to is the subject of the sentence before, when it is one that can speak."""
+    root = next((w for w in sentence.words if w.deprel == "root"), None)
+    subject = next((d for d in sentence.dependents(root, "nsubj")), None) if root is not None else None
+    if subject is None:
+        return None
+    mention = mention_from_head(text, sentence, subject, lex)
+    return mention if can_speak(mention, lex) else None
 
 
 def _cut_dash_line(text: str, q: QuotedSpan, touching: list[Sentence],

@@ -137,9 +137,15 @@ def mention_from_head(text: str, sentence: Sentence, head: Word, lex: CueLexicon
 
 
 def mention_from_words(text: str, sentence: Sentence, words: list[Word], head: Word, lex: CueLexicon) -> Mention:
+    names = _name_run(words, lex)
+    if names and words[0].surface.lower() in lex.indefinite_articles and names[0].index > head.index \
+            and sentence.word(names[0].index - 1).surface != ",":
+        # "fragte eine Korrespondentin Trump": an indefinite noun takes no close apposition,
+        # so the name after it is another phrase (here the object)
+        words = [w for w in words if w.index < names[0].index]
+        names = []
     start, end = words[0].start, words[-1].end
     mention_text = text[start:end]
-    names = _name_run(words, lex)
     last = words[-1]
     if names and last not in names and last.surface.lower().endswith(lex.role_suffixes) and names[-1].index < last.index:
         names = []  # "Kremlin-sjefen", "Kreml-Chef": the name only qualifies the role
