@@ -12,7 +12,7 @@ from .cues import CueLexicon, CueMatch, cue_lexicon, find_cues, is_negated, verb
 from .patterns import (
     Candidate,
     according_to,
-    can_speak,
+    clause_subject,
     direct_quote,
     indirect_speech,
     subjunctive_grade,
@@ -22,7 +22,6 @@ from .patterns import (
     wie_clause,
 )
 from .quotation_marks import QuotedSpan, find_quoted_spans, looks_like_name
-from .speakers import mention_from_head
 
 
 def _overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
@@ -91,7 +90,7 @@ def _free_indirect(text: str, doc: ParsedDocument, found: list[Candidate], lex: 
             if end - start < 15 or text[end - 1:end] == "?":
                 continue
             prev = out[-1] if out else None
-            if prev is not None and last is prev and s.index - last_index == 1 and "\n" not in text[prev.end:start]:
+            if chained and prev is not None and last is prev and "\n" not in text[prev.end:start]:
                 prev.end = end  # a run of Konjunktiv sentences is one continued quote
             else:
                 out.append(Candidate(start, end, "indirect", s.index, None, None, 0.6 if chained else 0.5,
@@ -161,21 +160,12 @@ def extract_candidates(doc: ParsedDocument, regions: list[tuple[int, int]]) -> l
     found = _dedupe(found)
     for cand in found:
         if cand.pattern == "according-to-adverb" and cand.speaker is None and cand.sentence_index > 0:
-            cand.speaker = _source_before(text, doc.sentences[cand.sentence_index - 1], lex)
+            # "Das Weiße Haus veröffentlichte ein Statement. Demnach sollen …": "demnach" points back
+            # to the source named as the previous sentence's subject
+            cand.speaker = clause_subject(text, doc.sentences[cand.sentence_index - 1], lex)
     found.extend(_free_indirect(text, doc, found, lex, cues))
     found.sort(key=lambda c: (c.start, -c.end))
     return found
-
-
-def _source_before(text: str, sentence: Sentence, lex: CueLexicon):
-    """"Das Weiße Haus veröffentlichte ein Statement. Demnach sollen …": the source that "demnach"
-    points back to is the subject of the sentence before, when it is one that can speak."""
-    root = next((w for w in sentence.words if w.deprel == "root"), None)
-    subject = next((d for d in sentence.dependents(root, "nsubj")), None) if root is not None else None
-    if subject is None:
-        return None
-    mention = mention_from_head(text, sentence, subject, lex)
-    return mention if can_speak(mention, lex) else None
 
 
 def _cut_dash_line(text: str, q: QuotedSpan, touching: list[Sentence],

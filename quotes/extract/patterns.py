@@ -289,6 +289,19 @@ def reported_speech(text: str, sentence: Sentence, cue: CueMatch, lex: CueLexico
     return Candidate(start, end, "reported", sentence.index, cue, speaker, 0.55, "reported")
 
 
+def clause_subject(text: str, sentence: Sentence, lex: CueLexicon,
+                   outside: tuple[int, int] = (0, 0)) -> Mention | None:
+    """The subject of the sentence's main verb, outside the span ``outside``, when it can speak."""
+    root = next((w for w in sentence.words if w.deprel == "root"), None)
+    if root is None or outside[0] <= root.start < outside[1]:
+        return None
+    subj = [d for d in sentence.dependents(root, "nsubj") if not outside[0] <= d.start < outside[1]]
+    if not subj or subj[0].upos not in ("PROPN", "NOUN", "PRON", "X"):
+        return None
+    speaker = mention_from_head(text, sentence, subj[0], lex, [outside])
+    return speaker if can_speak(speaker, lex) else None
+
+
 def can_speak(m: Mention, lex: CueLexicon) -> bool:
     if m.entity_type in ("PER", "ORG"):
         return True
@@ -327,15 +340,7 @@ def direct_quote(text: str, doc: ParsedDocument, quoted: QuotedSpan, sentences: 
         return Candidate(quoted.start, quoted.end, "direct", s.index, cue, speaker, conf,
                          "dash" if quoted.dash else "marks")
     s = sentences[0] if sentences else None
-    speaker = None
-    if s is not None:
-        # "Peskow rechne mit „guten … Verhandlungen“": the clause's subject speaks the partial quote.
-        root = next((w for w in s.words if w.deprel == "root"), None)
-        if root is not None and not (quoted.start <= root.start < quoted.end):
-            subj = [d for d in s.dependents(root, "nsubj") if not (quoted.start <= d.start < quoted.end)]
-            if subj and subj[0].upos in ("PROPN", "NOUN", "PRON", "X"):
-                speaker = mention_from_head(text, s, subj[0], lex, [(quoted.start, quoted.end)])
-                if not can_speak(speaker, lex):
-                    speaker = None
+    # "Peskow rechne mit „guten … Verhandlungen“": the clause's subject speaks the partial quote.
+    speaker = clause_subject(text, s, lex, (quoted.start, quoted.end)) if s is not None else None
     return Candidate(quoted.start, quoted.end, "direct", s.index if s else -1, None, speaker,
                      0.6 if speaker else 0.45, "marks-nocue")
