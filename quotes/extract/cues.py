@@ -44,6 +44,11 @@ class CueLexicon:
     report_verbs: frozenset[str]
     not_speakers: frozenset[str]
     indefinite_articles: frozenset[str]
+    reflexive_pronouns: frozenset[str]
+    expletive_pronouns: frozenset[str]
+    agent_prepositions: frozenset[str]
+    passive_speaker_verbs: frozenset[str]
+    perfect_auxiliaries: frozenset[str]
     speech_stems: tuple[tuple[str, str], ...]  # (stem, lemma), longest first
 
 
@@ -81,6 +86,11 @@ def cue_lexicon(lang: str) -> CueLexicon:
         report_verbs=low(d.get("report_verbs", [])),
         not_speakers=low(d.get("not_speakers", [])),
         indefinite_articles=low(d.get("indefinite_articles", [])),
+        reflexive_pronouns=low(d.get("reflexive_pronouns", [])),
+        expletive_pronouns=low(d.get("expletive_pronouns", [])),
+        agent_prepositions=low(d.get("agent_prepositions", [])),
+        passive_speaker_verbs=low(d.get("passive_speaker_verbs", [])),
+        perfect_auxiliaries=low(d.get("perfect_auxiliaries", [])),
         speech_stems=_stems(low(d["speech_verbs"])),
         participles={k.lower(): v.lower() for k, v in d.get("participles", {}).items()},
     )

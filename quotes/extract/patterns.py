@@ -54,7 +54,7 @@ def subjunctive_grade(sentence: Sentence, lex: CueLexicon, words: list[Word] | N
         if w.upos not in ("VERB", "AUX"):
             continue
         form = w.surface.lower()
-        if form in lex.subjunctive_forms or form in lex.reported_modals and _perfect_infinitive(sentence, w):
+        if form in lex.subjunctive_forms or form in lex.reported_modals and _perfect_infinitive(sentence, w, lex):
             return 2
         if form in lex.conditional_forms or form in lex.reported_modals:
             grade = 1
@@ -63,12 +63,12 @@ def subjunctive_grade(sentence: Sentence, lex: CueLexicon, words: list[Word] | N
     return grade
 
 
-def _perfect_infinitive(sentence: Sentence, modal: Word) -> bool:
+def _perfect_infinitive(sentence: Sentence, modal: Word, lex: CueLexicon) -> bool:
     """"soll … getötet haben / gewesen sein": hearsay, unlike the plan in "soll am Mittwoch starten"."""
     later = [w for w in sentence.words if w.index > modal.index]
     return any(w.feats.get("VerbForm") == "Part" or w.surface.endswith(("t", "en")) and w.upos == "VERB"
-               for w in later) and any(w.lemma in ("haben", "sein") and w.feats.get("VerbForm") == "Inf"
-                                       or w.surface in ("haben", "sein") for w in later)
+               for w in later) and any(w.lemma in lex.perfect_auxiliaries and w.feats.get("VerbForm") == "Inf"
+                                       or w.surface in lex.perfect_auxiliaries for w in later)
 
 
 def is_subjunctive(sentence: Sentence, lex: CueLexicon, words: list[Word] | None = None) -> bool:

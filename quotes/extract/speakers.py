@@ -181,34 +181,40 @@ def mention_from_words(text: str, sentence: Sentence, words: list[Word], head: W
                    head.feats.get("Gender"))
 
 
-def _subject(sentence: Sentence, anchor: Word) -> Word | None:
+def _subject(sentence: Sentence, anchor: Word, lex: CueLexicon) -> Word | None:
     subjects = [d for d in sentence.dependents(anchor) if d.deprel in ("nsubj", "nsubj:pass", "csubj")]
     passive = any(d.deprel in ("aux:pass", "nsubj:pass") for d in sentence.dependents(anchor))
-    if passive and anchor.lemma.lower() not in ("zitieren", "sitere"):
+    if passive and anchor.lemma.lower() not in lex.passive_speaker_verbs:
         for obl in sentence.dependents(anchor, "obl"):
-            if any(c.lemma.lower() in ("von", "durch", "av") for c in sentence.dependents(obl, "case")):
+            if any(c.lemma.lower() in lex.agent_prepositions for c in sentence.dependents(obl, "case")):
                 return obl
         return None
     for s in subjects:
-        if _can_head_speaker(s, sentence) or s.upos == "DET" and s.surface[:1].isupper():
+        if _can_head_speaker(s, lex, sentence) or s.upos == "DET" and s.surface[:1].isupper():
             return s
     # an auxiliary or modal parent ("hat … erklärt" parsed with the aux as head)
     parent = sentence.word(anchor.head)
     if parent is not None and anchor.base_deprel in ("xcomp", "conj") :
         for d in sentence.dependents(parent, "nsubj"):
-            if _can_head_speaker(d):
+            if _can_head_speaker(d, lex):
                 return d
     return None
 
 
-def _can_head_speaker(w: Word, sentence: Sentence | None = None, lex: CueLexicon | None = None) -> bool:
+def _reflexive(w: Word, lex: CueLexicon) -> bool:
+    return w.upos == "PRON" and (w.feats.get("Reflex") == "Yes" or w.lemma.lower() in lex.reflexive_pronouns)
+
+
+def _can_head_speaker(w: Word, lex: CueLexicon, sentence: Sentence | None = None,
+                      skip_adverbs: bool = False) -> bool:
     """A word that can head the speaker phrase: a name, a noun or a personal pronoun, not a
-    reflexive, not an expletive, and not a prepositional phrase ("Am Montag", "Bezüglich …")."""
+    reflexive, not an expletive, and (given the sentence) not a prepositional phrase ("Am Montag",
+    "Bezüglich …"); with ``skip_adverbs``, not one of the adverbs the tagger takes for nouns."""
     if sentence is not None and sentence.dependents(w, "case"):
         return False
-    if lex is not None and w.surface.lower() in lex.not_speakers:
+    if skip_adverbs and w.surface.lower() in lex.not_speakers:
         return False
-    if w.upos not in NOMINAL or w.feats.get("Reflex") == "Yes" or w.lemma.lower() in ("sich", "seg", "es", "det"):
+    if w.upos not in NOMINAL or _reflexive(w, lex) or w.lemma.lower() in lex.expletive_pronouns:
         return False
     return w.upos == "PRON" or w.surface[:1].isupper() or w.ner != "O"
 
@@ -216,7 +222,7 @@ def _can_head_speaker(w: Word, sentence: Sentence | None = None, lex: CueLexicon
 def _before_cue(sentence: Sentence, cue: CueMatch, excluded, lex: CueLexicon) -> Word | None:
     before = [w for w in sentence.words if w.index < cue.anchor.index and not _in_any(w, excluded)]
     for w in reversed(before[-3:]):
-        if _can_head_speaker(w, sentence, lex):
+        if _can_head_speaker(w, lex, sentence, skip_adverbs=True):
             return w
         if w.upos not in ("AUX", "ADV"):
             break
@@ -237,7 +243,7 @@ def _prefield(sentence: Sentence, verb: Word, excluded, lex: CueLexicon) -> list
         return None  # a bare common noun opening the clause is an adverbial more often than a speaker
     if any(_in_any(w, excluded) or w.upos in ("VERB", "AUX", "SCONJ") for w in words):
         return None
-    if not any(_can_head_speaker(w) for w in content):
+    if not any(_can_head_speaker(w, lex) for w in content):
         return None
     return [w for w in words if content[0].index <= w.index <= content[-1].index]
 
@@ -250,14 +256,13 @@ def _after_cue(sentence: Sentence, cue: CueMatch, excluded, lex: CueLexicon) -> 
     after = [w for w in sentence.words if w.index > cue.anchor.index and not _in_any(w, excluded)
              and w is not last_cue]
     for w in after[:6]:
-        if _can_head_speaker(w, sentence, lex):
+        if _can_head_speaker(w, lex, sentence, skip_adverbs=True):
             head = sentence.word(w.head)
             while (head is not None and head.index > w.index and head.upos in ("NOUN", "PROPN")
                    and head.index - w.index <= 3 and not _in_any(head, excluded)):
                 w, head = head, sentence.word(head.head)
             return w
-        reflexive = w.upos == "PRON" and (w.feats.get("Reflex") == "Yes" or w.lemma.lower() in ("sich", "seg"))
-        if w.upos not in ("DET", "ADJ", "ADV", "AUX", "NUM", "PART") and not reflexive:
+        if w.upos not in ("DET", "ADJ", "ADV", "AUX", "NUM", "PART") and not _reflexive(w, lex):
             break
     return None
 
@@ -267,7 +272,7 @@ def speaker_of_cue(text: str, sentence: Sentence, cue: CueMatch, lex: CueLexicon
     """Who speaks through ``cue``: its subject (or agent), else the nominal next to it."""
     if cue.agentless:
         return None
-    head = _subject(sentence, cue.anchor)
+    head = _subject(sentence, cue.anchor, lex)
     if head is not None and (_in_any(head, excluded) or head.surface.lower() in lex.not_speakers):
         head = None
     siblings = []
@@ -281,7 +286,7 @@ def speaker_of_cue(text: str, sentence: Sentence, cue: CueMatch, lex: CueLexicon
             verb = sentence.word(verb.head)
         prefield = _prefield(sentence, verb, excluded, lex)
         if prefield:
-            named = [w for w in prefield if _can_head_speaker(w)]
+            named = [w for w in prefield if _can_head_speaker(w, lex)]
             return mention_from_words(text, sentence, prefield, named[-1], lex)
         head = _after_cue(sentence, cue, excluded, lex) or _before_cue(sentence, cue, excluded, lex)
     if head is None or head.lemma.lower() in lex.first_person:
