@@ -25,6 +25,8 @@ class CueLexicon:
     source_nouns: tuple[str, ...]
     according_adverbs: frozenset[str]
     according_relative: frozenset[str]
+    source_attachments: frozenset[str]
+    anaphoric_pronouns: frozenset[str]
     so_cue: frozenset[str]
     wie_cue: frozenset[str]
     negations: frozenset[str]
@@ -68,6 +70,8 @@ def cue_lexicon(lang: str) -> CueLexicon:
         source_nouns=tuple(x.lower() for x in acc.get("source_nouns", [])),
         according_adverbs=low(acc.get("adverbs", [])),
         according_relative=low(acc.get("relative", [])),
+        source_attachments=low(acc.get("source_attachments", [])),
+        anaphoric_pronouns=low(d.get("anaphoric_pronouns", [])),
         so_cue=low(d.get("so_cue", [])),
         wie_cue=low(d.get("wie_cue", [])),
         negations=low(d.get("negations", [])),
@@ -128,6 +132,7 @@ class CueMatch:
     lemma: str  # e.g. "mitteilen", "in Aussicht stellen"
     agentless: bool = False  # "hieß es": no speaker in the clause
     weak: bool = False  # needs a clause complement to report speech ("glauben", "sehen")
+    speaker_preposition: str | None = None  # "geht aus X hervor": the speaker is this preposition's object
 
     @property
     def start(self) -> int:
@@ -173,7 +178,7 @@ def _frame(sentence: Sentence, verb: Word, lex: CueLexicon) -> tuple[dict, list[
             continue
         found = [verb]
         for rest in lemmas[1:]:
-            near = [w for w in sentence.words if abs(w.index - verb.index) <= 6 and w is not verb
+            near = [w for w in sentence.words if abs(w.index - verb.index) <= frame.get("window", 6) and w is not verb
                     and (_lemma(w) == rest or w.surface.lower() == rest)]
             if not near:
                 break
@@ -195,7 +200,8 @@ def find_cues(sentence: Sentence, lex: CueLexicon) -> list[CueMatch]:
         framed = _frame(sentence, w, lex)
         if framed:
             frame, words = framed
-            match = CueMatch(w, words, frame["text"], agentless=frame.get("agentless", False))
+            match = CueMatch(w, words, frame["text"], agentless=frame.get("agentless", False),
+                             speaker_preposition=frame.get("speaker_preposition"))
         elif lemma in lex.particle_verbs:
             prt = _particle(sentence, w, lex.particle_verbs[lemma])
             if prt is not None:

@@ -12,6 +12,7 @@ from .cues import CueLexicon, CueMatch, cue_lexicon, find_cues, is_negated, verb
 from .patterns import (
     Candidate,
     according_to,
+    anaphoric_content,
     clause_subject,
     direct_quote,
     indirect_speech,
@@ -22,6 +23,7 @@ from .patterns import (
     wie_clause,
 )
 from .quotation_marks import QuotedSpan, find_quoted_spans, looks_like_name
+from .speakers import Mention
 
 
 def _overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
@@ -131,7 +133,9 @@ def extract_candidates(doc: ParsedDocument, regions: list[tuple[int, int]]) -> l
         for cue in cues[s.index]:
             if any(d0 <= cue.anchor.start < d1 for d0, d1 in direct_spans):
                 continue
-            cand = wie_clause(text, s, cue, lex) or indirect_speech(text, s, cue, lex, direct_spans)
+            cand = (wie_clause(text, s, cue, lex) or indirect_speech(text, s, cue, lex, direct_spans)
+                    or anaphoric_content(text, doc.sentences[max(0, s.index - 3):s.index], s, cue, lex,
+                                         {i for i, c in cues.items() if c}))
             if cand is None:
                 continue
             sentence_found.append(cand)
@@ -160,9 +164,14 @@ def extract_candidates(doc: ParsedDocument, regions: list[tuple[int, int]]) -> l
     found = _dedupe(found)
     for cand in found:
         if cand.pattern == "according-to-adverb" and cand.speaker is None and cand.sentence_index > 0:
-            # "Das Weiße Haus veröffentlichte ein Statement. Demnach sollen …": "demnach" points back
-            # to the source named as the previous sentence's subject
-            cand.speaker = clause_subject(text, doc.sentences[cand.sentence_index - 1], lex)
+            # "Das Weiße Haus veröffentlichte ein Statement. Demnach sollen …": "demnach" is a pro-form
+            # for the source, named as the previous sentence's subject; the mention is the adverb
+            ante = clause_subject(text, doc.sentences[cand.sentence_index - 1], lex)
+            adverb = cand.cue.anchor
+            cand.speaker = Mention(adverb.start, adverb.end, adverb.surface,
+                                   ante.name or ante.text if ante else None, ante.role if ante else None,
+                                   ante.entity_type if ante else "PRON", cand.sentence_index,
+                                   ante.plural if ante else False, ante.gender if ante else None)
     found.extend(_free_indirect(text, doc, found, lex, cues))
     found.sort(key=lambda c: (c.start, -c.end))
     return found

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from ..parse import ParsedDocument, Sentence, Word
 from .cues import CueLexicon, CueMatch
 from .quotation_marks import QuotedSpan
-from .speakers import Mention, mention_from_head, speaker_of_cue
+from .speakers import Mention, mention_from_head, mention_from_words, source_phrase, speaker_of_cue
 
 SENTENCE_END = ".!?"
 TRIM = " \t\n,;:–—-"
@@ -123,9 +123,18 @@ def content_before_cue(text: str, sentence: Sentence, cue: CueMatch, lex: CueLex
     prev = _word_before(sentence, first)
     # an auxiliary may stand between ("…, hatte Peskow gesagt" is not V1, but "…, hieß es" is)
     if prev is not None and prev.surface == ",":
+        if first.feats.get("VerbForm") in ("Part", "Inf"):
+            return None  # "…, Larry A. Silverstein, angekündigt": the comma closes an apposition
         before = [w for w in sentence.words if w.index < prev.index]
         # "Als … gewesen war, forderte er …": a subordinate clause before the cue is not its content
         if before and before[0].lemma.lower() in lex.clause_subordinators:
+            return None
+        # "Der NDR, der … verantwortlich ist, kritisierte …": the last stretch is a relative clause
+        # on the cue's subject, not content
+        comma = max((w.index for w in before if w.surface == ","), default=0)
+        segment = [w for w in before if w.index > comma][:2]
+        if comma and any(w.feats.get("PronType") == "Rel" or w.upos == "PRON" and w.surface.lower() in lex.relative_pronouns
+                         for w in segment):
             return None
         if _has_clause(before):
             return trim_span(text, sentence.start, prev.start)
@@ -152,6 +161,34 @@ def indirect_speech(text: str, sentence: Sentence, cue: CueMatch, lex: CueLexico
     ):
         return None
     return Candidate(span[0], span[1], "indirect", sentence.index, cue, speaker, min(conf, 0.95), pattern)
+
+
+def anaphoric_content(text: str, before: list[Sentence], sentence: Sentence, cue: CueMatch,
+                      lex: CueLexicon, cued: set[int] = frozenset()) -> Candidate | None:
+    """"Die FDP schließt eine Ampel aus. Dies bestätigte Westerwelle am Abend." — a demonstrative
+    opening the cue's clause stands for what the paragraph said before it, which is the content; the
+    quote runs from the paragraph's start (at most three sentences back, and not past a sentence
+    with a cue of its own, ``cued``) to the pronoun."""
+    first = sentence.words[0] if sentence.words else None
+    if not before or first is None or first.surface.lower() not in lex.anaphoric_pronouns:
+        return None
+    verb = sentence.word(2)
+    if verb is None or verb.upos not in ("VERB", "AUX") or first.head not in (cue.anchor.index, verb.index):
+        return None
+    if any(w.surface in (",", ":") for w in sentence.words if w.index > cue.anchor.index and
+           (nxt := sentence.word(w.index + 1)) is not None and nxt.lemma.lower() in lex.subordinators):
+        return None  # "Dies bestätigte er, dass …": the clause has content of its own
+    start, following = None, sentence
+    for previous in reversed(before[-3:]):
+        if "\n" in text[previous.end:following.start] or previous.index in cued:
+            break
+        start, following = previous.start, previous
+    if start is None or len(following.words) < 4:
+        return None
+    span = trim_span(text, start, first.end)
+    speaker = speaker_of_cue(text, sentence, cue, lex, excluded=[(first.start, first.end)])
+    return Candidate(span[0], span[1], "indirect", sentence.index, cue, speaker, 0.75 if speaker else 0.55,
+                     "anaphoric")
 
 
 def wie_clause(text: str, sentence: Sentence, cue: CueMatch, lex: CueLexicon) -> Candidate | None:
@@ -216,10 +253,16 @@ def according_to(text: str, sentence: Sentence, lex: CueLexicon) -> list[Candida
             head = sentence.word(w.head) if w.head and w.head < w.index else sentence.word(w.index - 1)
         elif low in lex.source_prepositions:
             nxt = [x for x in sentence.words if x.index > w.index][:4]
-            noun = next((x for x in nxt if x.upos in ("NOUN", "PROPN")), None)
+            noun = next((x for x in nxt if x.upos not in ("DET", "ADJ", "PRON", "NUM")), None)
+            if noun is not None and noun.upos not in ("NOUN", "PROPN"):
+                noun = None
             if noun is not None and noun.lemma.lower().endswith(lex.source_nouns) or (
                 noun is not None and noun.surface.lower().endswith(lex.source_nouns)):
                 head = noun
+            elif (prev := sentence.word(w.index - 1)) is not None and prev.upos in ("NOUN", "PROPN") and (
+                    prev.surface.lower().endswith(lex.source_nouns)) and (
+                    nxt := sentence.word(w.index + 1)) is not None and nxt.upos not in ("NOUN", "PROPN", "DET", "ADJ"):
+                head = prev  # postposed: "Seiner Meinung nach hätte …", "Dem Vernehmen nach soll …"
         elif low in lex.according_relative and (prev := sentence.word(w.index - 1)) is not None and prev.surface == ",":
             # "ein Bericht …, wonach X festgenommen worden sein soll": the report speaks the clause
             source = next((x for x in reversed(sentence.words[: prev.index - 1][-4:]) if x.upos in ("NOUN", "PROPN")), None)
@@ -238,6 +281,11 @@ def according_to(text: str, sentence: Sentence, lex: CueLexicon) -> list[Candida
         if head is None or head.upos not in ("NOUN", "PROPN", "X", "PRON", "ADJ"):
             continue
         speaker = mention_from_head(text, sentence, head, lex, [(w.start, w.end)])
+        if head.index > w.index and (nxt := sentence.word(w.index + 1)) is not None:
+            phrase = source_phrase(sentence, nxt, lex)
+            if phrase and phrase[-1].end < speaker.end:
+                phrase_head = head if phrase[0].index <= head.index <= phrase[-1].index else phrase[-1]
+                speaker = mention_from_words(text, sentence, phrase, phrase_head, lex)
         frame = (min(w.start, speaker.start), max(w.end, speaker.end))
         span = _clause_around(text, sentence, frame)
         if span[1] - span[0] < 10:

@@ -181,6 +181,44 @@ def mention_from_words(text: str, sentence: Sentence, words: list[Word], head: W
                    head.feats.get("Gender"))
 
 
+_OPENING_MARKS = "„“«»‚‘\"'"
+
+
+def source_phrase(sentence: Sentence, first: Word, lex: CueLexicon, max_attachments: int = 2) -> list[Word]:
+    """The noun phrase that starts at ``first``, read on the surface: modifiers, the noun (or name,
+    or a quoted title "„Der Spiegel“"), then up to two attached phrases ("Angaben der Polizei",
+    "Ansicht von ai"). It stops at anything else, because the parser often hangs the rest of the
+    clause on a source noun ("nach Angaben der Polizei zu kleineren Rangeleien")."""
+    out: list[Word] = []
+    words = [w for w in sentence.words if w.index >= first.index]
+    i, attachments, have_noun = 0, 0, False
+    while i < len(words):
+        w = words[i]
+        low = w.surface.lower()
+        if w.surface in _OPENING_MARKS and not have_noun:
+            close = next((j for j in range(i + 1, min(i + 8, len(words))) if words[j].surface in _OPENING_MARKS), None)
+            if close is None:
+                break
+            out.extend(words[i:close + 1])
+            i, have_noun = close + 1, True
+            continue
+        if w.upos in ("NOUN", "PROPN", "X") or (out and w.start == out[-1].end and w.upos != "PUNCT"):
+            out.append(w)
+            have_noun = True
+        elif not have_noun and w.upos in ("DET", "PRON", "ADJ", "NUM", "ADV") and low not in lex.not_speakers:
+            out.append(w)
+        elif have_noun and low in lex.source_attachments and attachments < max_attachments:
+            attachments += 1
+            have_noun = False
+            out.append(w)
+        else:
+            break
+        i += 1
+    while out and not (out[-1].upos in ("NOUN", "PROPN", "X") or out[-1].surface in _OPENING_MARKS):
+        out.pop()
+    return out
+
+
 def _subject(sentence: Sentence, anchor: Word, lex: CueLexicon) -> Word | None:
     subjects = [d for d in sentence.dependents(anchor) if d.deprel in ("nsubj", "nsubj:pass", "csubj")]
     passive = any(d.deprel in ("aux:pass", "nsubj:pass") for d in sentence.dependents(anchor))
@@ -238,6 +276,13 @@ def _prefield(sentence: Sentence, verb: Word, excluded, lex: CueLexicon) -> list
         return None
     if content[0].surface.lower() in lex.not_speakers:
         return None
+    named = any(w.ner != "O" for w in content)  # a name outweighs the parse ("Kim" taken for a preposition)
+    if not named and content[0].base_deprel in ("case", "mark"):
+        return None  # "Um 11:09 Uhr MEZ berichtet …": a prepositional prefield, whatever its tag
+    inside = {w.index for w in content}
+    tops = [w for w in content if w.head not in inside]
+    if not named and tops and all(w.base_deprel in ("obl", "advmod") for w in tops):
+        return None  # "Am Dienstag", "Des Weiteren": an adverbial prefield
     if len(content) == 1 and content[0].upos == "NOUN" and content[0].ner == "O" and not (
             content[0].surface.lower().endswith(lex.role_suffixes + tuple(lex.organisation_words))):
         return None  # a bare common noun opening the clause is an adverbial more often than a speaker
@@ -272,6 +317,14 @@ def speaker_of_cue(text: str, sentence: Sentence, cue: CueMatch, lex: CueLexicon
     """Who speaks through ``cue``: its subject (or agent), else the nominal next to it."""
     if cue.agentless:
         return None
+    if cue.speaker_preposition:
+        prep = next((w for w in cue.words if w.surface.lower() == cue.speaker_preposition), None)
+        nxt = sentence.word(prep.index + 1) if prep else None
+        phrase = source_phrase(sentence, nxt, lex) if nxt else []
+        if not phrase:
+            return None
+        heads = [w for w in phrase if w.upos in ("NOUN", "PROPN", "X")]
+        return mention_from_words(text, sentence, phrase, heads[0], lex)
     head = _subject(sentence, cue.anchor, lex)
     if head is not None and (_in_any(head, excluded) or head.surface.lower() in lex.not_speakers):
         head = None
