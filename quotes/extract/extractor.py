@@ -95,7 +95,13 @@ def _free_indirect(text: str, doc: ParsedDocument, found: list[Candidate], lex: 
             if chained and prev is not None and last is prev and "\n" not in text[prev.end:start]:
                 prev.end = end  # a run of Konjunktiv sentences is one continued quote
             else:
-                out.append(Candidate(start, end, "indirect", s.index, None, None, 0.6 if chained else 0.5,
+                # Not chained to a quote: the sentence before usually names who goes on speaking
+                # ("Der Iran streitet dies ab. Sein Programm diene …").
+                before = next((p for p in doc.sentences if p.index == s.index - 1), None)
+                speaker = None
+                if not chained and before is not None and "\n\n" not in text[before.end:s.start]:
+                    speaker = clause_subject(text, before, lex)
+                out.append(Candidate(start, end, "indirect", s.index, None, speaker, 0.6 if chained else 0.5,
                                      "free-indirect"))
             last, last_index = out[-1], s.index
     return out
@@ -152,12 +158,13 @@ def extract_candidates(doc: ParsedDocument, regions: list[tuple[int, int]]) -> l
         for cand in sentence_found:
             inside = [d for d in direct_spans if _overlap((cand.start, cand.end), d)]
             covered = sum(_overlap((cand.start, cand.end), d) for d in inside)
+            # A quote in marks without a cue of its own is spoken by the clause around it
+            # ("Der Iran müsse „…“ beenden, so Rice"; "laut Klinikdirektor X „…“").
+            for d in direct:
+                if _overlap((d.start, d.end), (cand.start, cand.end)) and d.cue is None and cand.speaker:
+                    d.speaker, d.cue, d.confidence = cand.speaker, cand.cue, max(d.confidence, cand.confidence)
             if inside and covered >= 0.7 * (cand.end - cand.start):
-                # The clause is the direct quote itself: lend it the cue's speaker if it had none.
-                for d in direct:
-                    if _overlap((d.start, d.end), (cand.start, cand.end)) and d.speaker is None and cand.speaker:
-                        d.speaker, d.cue = cand.speaker, cand.cue
-                continue
+                continue  # the clause is the direct quote itself
             if inside:
                 cand.kind = "mixed"
             found.append(cand)

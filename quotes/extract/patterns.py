@@ -359,6 +359,36 @@ def can_speak(m: Mention, lex: CueLexicon) -> bool:
     return low.endswith(lex.role_suffixes) or any(w in low for w in lex.organisation_words)
 
 
+def colon_introducer(text: str, doc: ParsedDocument, quoted: QuotedSpan, first: Sentence,
+                     lex: CueLexicon) -> Mention | None:
+    """"BKA-Präsident Ziercke: „…“", "Seine Meinung zu Kirchhof: „…“" — a colon right before the
+    marks hands the quote to what introduces it: a short verbless phrase is the speaker itself, a
+    clause ("Er glaubt weiterhin, dass …: „…“") gives its subject."""
+    lead = text[first.start:quoted.start]
+    if lead.strip():
+        intro, colon_at = first, first.start + len(lead.rstrip())
+    else:
+        prev = next((p for p in doc.sentences if p.index == first.index - 1), None)
+        if prev is None:
+            return None
+        intro, colon_at = prev, prev.start + len(text[prev.start:prev.end].rstrip())
+    if text[colon_at - 1:colon_at] != ":" or "\n\n" in text[colon_at:quoted.start]:
+        return None
+    words = [w for w in intro.words if w.end < colon_at]
+    content = [w for w in words if w.upos != "PUNCT"]
+    if not content:
+        return None
+    if not any(w.upos in ("VERB", "AUX") for w in content):
+        heads = [w for w in content if w.upos in ("NOUN", "PROPN", "X")]
+        if not heads or len(content) > 12 or content[0].upos in ("ADP", "SCONJ") or (
+                content[0].upos == "ADV" and content[0].surface.islower()):
+            return None
+        while words and words[0].upos == "PUNCT":
+            words = words[1:]
+        return mention_from_words(text, intro, words, heads[0], lex)
+    return clause_subject(text, intro, lex, (colon_at, intro.end))
+
+
 def direct_quote(text: str, doc: ParsedDocument, quoted: QuotedSpan, sentences: list[Sentence],
                  cues_by_sentence: dict[int, list[CueMatch]], lex: CueLexicon) -> Candidate:
     """A quoted span and its cue: the nearest cue outside the marks in the sentences it touches,
@@ -387,6 +417,10 @@ def direct_quote(text: str, doc: ParsedDocument, quoted: QuotedSpan, sentences: 
         conf = 0.9 if speaker else 0.7
         return Candidate(quoted.start, quoted.end, "direct", s.index, cue, speaker, conf,
                          "dash" if quoted.dash else "marks")
+    if sentences:
+        speaker = colon_introducer(text, doc, quoted, sentences[0], lex)
+        if speaker is not None:
+            return Candidate(quoted.start, quoted.end, "direct", sentences[0].index, None, speaker, 0.75, "colon")
     s = sentences[0] if sentences else None
     # "Peskow rechne mit „guten … Verhandlungen“": the clause's subject speaks the partial quote.
     speaker = clause_subject(text, s, lex, (quoted.start, quoted.end)) if s is not None else None
