@@ -37,11 +37,13 @@ class CueLexicon:
     pronouns: dict[str, dict]
     plural_pronouns: frozenset[str]
     first_person: frozenset[str]
+    distinct_first_person_subjunctive: tuple[str, ...]
     role_suffixes: tuple[str, ...]
     organisation_words: frozenset[str]
     name_particles: frozenset[str]
     relative_pronouns: frozenset[str]
     clause_subordinators: frozenset[str]
+    non_content_openers: tuple[str, ...]
     participles: dict[str, str]
     report_verbs: frozenset[str]
     not_speakers: frozenset[str]
@@ -82,11 +84,13 @@ def cue_lexicon(lang: str) -> CueLexicon:
         pronouns={k.lower(): v for k, v in d.get("pronouns", {}).items()},
         plural_pronouns=low(d.get("plural_pronouns", [])),
         first_person=low(d.get("first_person", [])),
+        distinct_first_person_subjunctive=tuple(x.lower() for x in d.get("distinct_first_person_subjunctive", [])),
         role_suffixes=tuple(x.lower() for x in d.get("role_suffixes", [])),
         organisation_words=low(d.get("organisation_words", [])),
         name_particles=low(d.get("name_particles", [])),
         relative_pronouns=low(d.get("relative_pronouns", [])),
         clause_subordinators=low(d.get("clause_subordinators", [])),
+        non_content_openers=tuple(x.lower() for x in d.get("non_content_openers", [])),
         report_verbs=low(d.get("report_verbs", [])),
         not_speakers=low(d.get("not_speakers", [])),
         indefinite_articles=low(d.get("indefinite_articles", [])),

@@ -17,6 +17,7 @@ from .patterns import (
     direct_quote,
     indirect_speech,
     subjunctive_grade,
+    subordinate_report,
     reported_speech,
     so_clause,
     trim_span,
@@ -89,6 +90,14 @@ def _free_indirect(text: str, doc: ParsedDocument, found: list[Candidate], lex: 
         chained = last is not None and s.index - last_index == 1
         if grade == 2 or (grade == 1 and chained):
             start, end = trim_span(text, s.start, s.end, keep_final_punct=True)
+            clause = subordinate_report(s, lex)
+            if clause is not None:
+                # only the subordinate clause is reported; the main clause's subject reports it
+                start = clause.start
+                out.append(Candidate(start, end, "indirect", s.index, None, clause_subject(text, s, lex, (start, end)),
+                                     0.5, "free-indirect-clause"))
+                last, last_index = out[-1], s.index
+                continue
             if end - start < 15 or text[end - 1:end] == "?":
                 continue
             prev = out[-1] if out else None

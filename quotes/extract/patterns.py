@@ -54,6 +54,8 @@ def subjunctive_grade(sentence: Sentence, lex: CueLexicon, words: list[Word] | N
         if w.upos not in ("VERB", "AUX"):
             continue
         form = w.surface.lower()
+        if _first_person_subject(sentence, w, lex) and not form.startswith(lex.distinct_first_person_subjunctive):
+            continue  # "halte ich", "wir haben": Konjunktiv I and indicative coincide there ("ich sei" aside)
         if form in lex.subjunctive_forms or form in lex.reported_modals and _perfect_infinitive(sentence, w, lex):
             return 2
         if form in lex.conditional_forms or form in lex.reported_modals:
@@ -63,12 +65,46 @@ def subjunctive_grade(sentence: Sentence, lex: CueLexicon, words: list[Word] | N
     return grade
 
 
+def _first_person_subject(sentence: Sentence, verb: Word, lex: CueLexicon) -> bool:
+    near = [sentence.word(verb.index - 1), sentence.word(verb.index + 1)]
+    heads = [verb] + ([sentence.word(verb.head)] if verb.head else [])
+    subjects = [d for h in heads if h is not None for d in sentence.dependents(h, "nsubj")]
+    return any(w is not None and w.upos == "PRON" and w.surface.lower() in lex.first_person for w in near + subjects)
+
+
 def _perfect_infinitive(sentence: Sentence, modal: Word, lex: CueLexicon) -> bool:
     """"soll … getötet haben / gewesen sein": hearsay, unlike the plan in "soll am Mittwoch starten"."""
     later = [w for w in sentence.words if w.index > modal.index]
     return any(w.feats.get("VerbForm") == "Part" or w.surface.endswith(("t", "en")) and w.upos == "VERB"
                for w in later) and any(w.lemma in lex.perfect_auxiliaries and w.feats.get("VerbForm") == "Inf"
                                        or w.surface in lex.perfect_auxiliaries for w in later)
+
+
+def subordinate_report(sentence: Sentence, lex: CueLexicon) -> Word | None:
+    """"Vertreter der Organisationen erwarten keine schnelle Entscheidung, weil die Abgeordneten keinen
+    Eilantrag gestellt hätten." — an indicative main clause whose Konjunktiv sits only in a
+    subordinate clause: the main clause's subject gives the reason, and only that clause is reported.
+    Returns the first word of that clause."""
+    words = sentence.words
+    if not words or words[0].lemma.lower() in lex.clause_subordinators | lex.subordinators:
+        return None
+    first_comma = next((w.index for w in words if w.surface == ","), None)
+    if first_comma is None:
+        return None
+    main = [w for w in words if w.index < first_comma and w.upos in ("VERB", "AUX") and _finite(w)]
+    if not main or subjunctive_grade(sentence, lex, main) > 0:
+        return None
+    for w in words:
+        if w.surface != ",":
+            continue
+        nxt = sentence.word(w.index + 1)
+        if nxt is None:
+            break
+        opens = nxt.lemma.lower() in lex.clause_subordinators | lex.subordinators or (
+            nxt.upos == "PRON" and nxt.surface.lower() in lex.relative_pronouns)
+        if opens and subjunctive_grade(sentence, lex, [x for x in words if x.index > w.index]) == 2:
+            return nxt
+    return None
 
 
 def is_subjunctive(sentence: Sentence, lex: CueLexicon, words: list[Word] | None = None) -> bool:
@@ -94,6 +130,8 @@ def content_after_cue(text: str, sentence: Sentence, cue: CueMatch, lex: CueLexi
             # ", die am Sonntag … eingetroffen ist" after a noun is a relative clause, not content
             if rest[0].lemma.lower() in lex.relative_pronouns and i > 0 and after[i - 1].upos in ("NOUN", "PROPN"):
                 return None
+            if not _opens_content(rest, lex):
+                return None
             if rest[0].lemma.lower() in lex.subordinators or _has_clause(rest):
                 return trim_span(text, rest[0].start, _speaker_resumes(sentence, rest, lex))
             return None
@@ -103,6 +141,33 @@ def content_after_cue(text: str, sentence: Sentence, cue: CueMatch, lex: CueLexi
             rest = after[i:]
             return trim_span(text, rest[0].start, _speaker_resumes(sentence, rest, lex)) if _has_clause(rest) else None
     return None
+
+
+def subjunctive_grade_of(w: Word, lex: CueLexicon) -> int:
+    form = w.surface.lower()
+    if form in lex.subjunctive_forms or w.feats.get("Mood") == "Sub":
+        return 2
+    return 1 if form in lex.conditional_forms or form in lex.reported_modals else 0
+
+
+def _opens_content(rest: list[Word], lex: CueLexicon) -> bool:
+    """Whether the clause after the cue's comma can be what was said. Not: an adverbial clause
+    ("nachdem …", "um … zu", "so dass …"), a relative clause ("mit dem …", "dessen …"), or a
+    verb-first main clause ("…, hielt sich damals zurück"), which the comma only separates."""
+    first = rest[0]
+    low = first.lemma.lower()
+    if low in lex.clause_subordinators and low not in lex.subordinators and not any(
+            subjunctive_grade_of(w, lex) == 2 for w in rest if w.upos in ("VERB", "AUX")):
+        return False  # (a Konjunktiv I in it is the speaker's: "…, damit solle ein Vakuum vermieden werden")
+    if any(" ".join(w.surface.lower() for w in rest[:len(opener.split())]) == opener for opener in lex.non_content_openers):
+        return False
+    if first.upos in ("VERB", "AUX") and _finite(first) and subjunctive_grade_of(first, lex) == 0:
+        return False
+    relative = lambda w: w.feats.get("PronType") == "Rel" or (  # noqa: E731
+        w.upos == "PRON" and w.surface.lower() in lex.relative_pronouns)
+    if relative(first) or (first.upos == "ADP" and len(rest) > 1 and relative(rest[1])):
+        return False
+    return True
 
 
 def _speaker_resumes(sentence: Sentence, content: list[Word], lex: CueLexicon) -> int:
@@ -326,7 +391,7 @@ def reported_speech(text: str, sentence: Sentence, cue: CueMatch, lex: CueLexico
     if text[sentence.end - 1 : sentence.end] == "?":
         return None
     speaker = speaker_of_cue(text, sentence, cue, lex, fallback=False)
-    if speaker is None or not can_speak(speaker, lex):
+    if speaker is None or not (can_speak(speaker, lex) or speaker.entity_type == "NOUN"):
         return None
     # "rudi1234 sagt:" heads a comment; a report says something beyond who spoke
     rest = [w for w in sentence.words if w.upos != "PUNCT" and not speaker.start <= w.start < speaker.end
