@@ -26,6 +26,8 @@ class CueLexicon:
     according_adverbs: frozenset[str]
     according_relative: frozenset[str]
     source_attachments: frozenset[str]
+    document_nouns: tuple[str, ...]
+    document_prepositions: frozenset[str]
     anaphoric_pronouns: frozenset[str]
     so_cue: frozenset[str]
     wie_cue: frozenset[str]
@@ -73,6 +75,8 @@ def cue_lexicon(lang: str) -> CueLexicon:
         according_adverbs=low(acc.get("adverbs", [])),
         according_relative=low(acc.get("relative", [])),
         source_attachments=low(acc.get("source_attachments", [])),
+        document_nouns=tuple(x.lower() for x in acc.get("document_nouns", [])),
+        document_prepositions=low(acc.get("document_prepositions", [])),
         anaphoric_pronouns=low(d.get("anaphoric_pronouns", [])),
         so_cue=low(d.get("so_cue", [])),
         wie_cue=low(d.get("wie_cue", [])),

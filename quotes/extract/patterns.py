@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from ..parse import ParsedDocument, Sentence, Word
 from .cues import CueLexicon, CueMatch
 from .quotation_marks import QuotedSpan
-from .speakers import Mention, mention_from_head, mention_from_words, source_phrase, speaker_of_cue
+from .speakers import Mention, can_speak, mention_from_head, mention_from_words, source_phrase, speaker_of_cue
 
 SENTENCE_END = ".!?"
 TRIM = " \t\n,;:–—-"
@@ -413,15 +413,6 @@ def clause_subject(text: str, sentence: Sentence, lex: CueLexicon,
         return None
     speaker = mention_from_head(text, sentence, subj[0], lex, [outside])
     return speaker if can_speak(speaker, lex) else None
-
-
-def can_speak(m: Mention, lex: CueLexicon) -> bool:
-    if m.entity_type in ("PER", "ORG"):
-        return True
-    low = m.text.lower()
-    if m.entity_type == "PRON":
-        return low in lex.pronouns or low in lex.plural_pronouns
-    return low.endswith(lex.role_suffixes) or any(w in low for w in lex.organisation_words)
 
 
 def colon_introducer(text: str, doc: ParsedDocument, quoted: QuotedSpan, first: Sentence,

@@ -219,6 +219,35 @@ def source_phrase(sentence: Sentence, first: Word, lex: CueLexicon, max_attachme
     return out
 
 
+def can_speak(m: Mention, lex: CueLexicon) -> bool:
+    if m.entity_type in ("PER", "ORG"):
+        return True
+    low = m.text.lower()
+    if m.entity_type == "PRON":
+        return low in lex.pronouns or low in lex.plural_pronouns
+    return low.endswith(lex.role_suffixes) or any(w in low for w in lex.organisation_words)
+
+
+def document_source(text: str, sentence: Sentence, lex: CueLexicon) -> Mention | None:
+    """The text a statement is read from, when no one is named as speaking it: "Im Bericht heißt
+    es", "Auf der Homepage heißt es", "In einer Presseerklärung wurde verkündet"."""
+    for w in sentence.words:
+        if w.upos not in ("NOUN", "PROPN"):
+            continue
+        low = w.lemma.lower()
+        if not (low.endswith(lex.document_nouns) or w.surface.lower().endswith(lex.document_nouns)):
+            continue
+        case = [d for d in sentence.dependents(w, "case") if d.lemma.lower() in lex.document_prepositions
+                or d.surface.lower() in lex.document_prepositions]
+        if not case:
+            continue
+        start = sentence.word(case[0].index + 1)
+        phrase = source_phrase(sentence, start, lex) if start is not None else []
+        if phrase:
+            return mention_from_words(text, sentence, phrase, w if w in phrase else phrase[-1], lex)
+    return None
+
+
 def _subject(sentence: Sentence, anchor: Word, lex: CueLexicon) -> Word | None:
     subjects = [d for d in sentence.dependents(anchor) if d.deprel in ("nsubj", "nsubj:pass", "csubj")]
     passive = any(d.deprel in ("aux:pass", "nsubj:pass") for d in sentence.dependents(anchor))
@@ -227,9 +256,16 @@ def _subject(sentence: Sentence, anchor: Word, lex: CueLexicon) -> Word | None:
             if any(c.lemma.lower() in lex.agent_prepositions for c in sentence.dependents(obl, "case")):
                 return obl
         return None
+    inverted = _inverted_pronoun(sentence, anchor, lex)
     for s in subjects:
+        if _phrase_opens_with_preposition(sentence, s, lex):
+            continue  # "Als Begründung sagte ein Wissenschaftler": the parse took the adverbial
+        if inverted is not None and s.index < anchor.index and s.upos != "PRON":
+            return inverted  # "Die Arbeit der Koalition lobte er": a fronted object, the pronoun speaks
         if _can_head_speaker(s, lex, sentence) or s.upos == "DET" and s.surface[:1].isupper():
             return s
+    if inverted is not None and not subjects:
+        return inverted
     # an auxiliary or modal parent ("hat … erklärt" parsed with the aux as head)
     parent = sentence.word(anchor.head)
     if parent is not None and anchor.base_deprel in ("xcomp", "conj") :
@@ -237,6 +273,31 @@ def _subject(sentence: Sentence, anchor: Word, lex: CueLexicon) -> Word | None:
             if _can_head_speaker(d, lex):
                 return d
     return None
+
+
+def _phrase_opens_with_preposition(sentence: Sentence, head: Word, lex: CueLexicon) -> bool:
+    """Whether the head's phrase starts with a preposition or subordinator ("Als Begründung"),
+    whatever tag and deprel the parser gave it."""
+    first = min([head] + [d for d in sentence.dependents(head) if d.index < head.index], key=lambda w: w.index)
+    return first is not head and (first.upos in ("ADP", "SCONJ") or first.lemma.lower() in lex.clause_subordinators)
+
+
+def _inverted_pronoun(sentence: Sentence, verb: Word, lex: CueLexicon) -> Word | None:
+    """A personal pronoun right after the finite verb of a verb-second clause ("lobte er", "hat sie
+    gesagt"): in German word order it is the subject, whatever the parse says."""
+    finite = verb
+    if verb.feats.get("VerbForm") in ("Part", "Inf"):
+        aux = [d for d in sentence.dependents(verb) if d.base_deprel == "aux" and d.index < verb.index]
+        if not aux:
+            return None
+        finite = aux[0]
+    nxt = sentence.word(finite.index + 1)
+    if nxt is None or nxt.upos != "PRON" or not nxt.surface.islower():
+        return None
+    low = nxt.surface.lower()
+    if low in lex.expletive_pronouns or low in lex.reflexive_pronouns or not (low in lex.pronouns or low in lex.plural_pronouns):
+        return None
+    return nxt
 
 
 def _reflexive(w: Word, lex: CueLexicon) -> bool:
@@ -316,7 +377,7 @@ def speaker_of_cue(text: str, sentence: Sentence, cue: CueMatch, lex: CueLexicon
                    excluded: list[tuple[int, int]] = (), fallback: bool = True) -> Mention | None:
     """Who speaks through ``cue``: its subject (or agent), else the nominal next to it."""
     if cue.agentless:
-        return None
+        return document_source(text, sentence, lex)  # "Im Bericht heißt es, …"
     if cue.speaker_preposition:
         prep = next((w for w in cue.words if w.surface.lower() == cue.speaker_preposition), None)
         nxt = sentence.word(prep.index + 1) if prep else None
@@ -331,6 +392,10 @@ def speaker_of_cue(text: str, sentence: Sentence, cue: CueMatch, lex: CueLexicon
     siblings = []
     if head is not None:
         siblings = [d for d in sentence.dependents(cue.anchor, "nsubj") if d is not head and not _in_any(d, excluded)]
+    if head is None and any(d.deprel in ("aux:pass", "nsubj:pass") for d in sentence.dependents(cue.anchor)):
+        found = document_source(text, sentence, lex)  # "In einer Presseerklärung wurde verkündet, …"
+        if found is not None:
+            return found
     if head is None and fallback:
         # the parse found no subject: the prefield of the cue (or of the verb it is coordinated
         # with: "Kim Jong-un bekundete … und sagte, …"), else the nominal after the cue
@@ -346,4 +411,13 @@ def speaker_of_cue(text: str, sentence: Sentence, cue: CueMatch, lex: CueLexicon
         return None
     if head.upos == "DET" and head.base_deprel != "nsubj":
         return None
-    return mention_from_head(text, sentence, head, lex, list(excluded) + [(cue.start, cue.end)], siblings)
+    mention = mention_from_head(text, sentence, head, lex, list(excluded) + [(cue.start, cue.end)], siblings)
+    if not can_speak(mention, lex) and head.index < cue.anchor.index:
+        # "Eine Verschiebung des Wahltermins bezeichnete Conze als fatal": a fronted object the
+        # parse took for the subject; a name or role after the verb is the speaker
+        other = _after_cue(sentence, cue, list(excluded) + [(mention.start, mention.end)], lex)
+        if other is not None:
+            alt = mention_from_head(text, sentence, other, lex, list(excluded) + [(cue.start, cue.end)])
+            if can_speak(alt, lex) and alt.entity_type != "PRON":
+                return alt
+    return mention
