@@ -166,14 +166,14 @@ def extract_candidates(doc: ParsedDocument, regions: list[tuple[int, int]]) -> l
                     break
         for cand in sentence_found:
             inside = [d for d in direct_spans if _overlap((cand.start, cand.end), d)]
-            covered = sum(_overlap((cand.start, cand.end), d) for d in inside)
             # A quote in marks without a cue of its own is spoken by the clause around it
             # ("Der Iran müsse „…“ beenden, so Rice"; "laut Klinikdirektor X „…“").
             for d in direct:
                 if _overlap((d.start, d.end), (cand.start, cand.end)) and d.cue is None and cand.speaker:
                     d.speaker, d.cue, d.confidence = cand.speaker, cand.cue, max(d.confidence, cand.confidence)
-            if inside and covered >= 0.7 * (cand.end - cand.start):
-                continue  # the clause is the direct quote itself
+            if inside and not any(ch.isalnum() for i, ch in enumerate(text[cand.start:cand.end], cand.start)
+                                  if not any(d0 <= i < d1 for d0, d1 in inside)):
+                continue  # the clause is the direct quote itself; else both stand, the quote nested
             if inside:
                 cand.kind = "mixed"
             found.append(cand)

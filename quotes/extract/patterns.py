@@ -259,8 +259,9 @@ def anaphoric_content(text: str, before: list[Sentence], sentence: Sentence, cue
 def wie_clause(text: str, sentence: Sentence, cue: CueMatch, lex: CueLexicon) -> Candidate | None:
     """"…, wie RIA Nowosti berichtet": the main clause is reported by the subject of the wie-clause."""
     marks = [d for d in sentence.dependents(cue.anchor, "mark") if d.lemma.lower() in lex.wie_cue]
+    # the wie-clause is verb-final: nothing but its own phrase between "wie" and the cue
     starts = [w for w in sentence.words if w.lemma.lower() in lex.wie_cue and w.index < cue.anchor.index
-              and cue.anchor.index - w.index <= 6]
+              and not any(x.surface in ",;:" or x.upos == "VERB" for x in sentence.words[w.index:cue.anchor.index - 1])]
     if not marks and not starts:
         return None
     wie = marks[0] if marks else starts[-1]
@@ -275,7 +276,19 @@ def wie_clause(text: str, sentence: Sentence, cue: CueMatch, lex: CueLexicon) ->
         span = trim_span(text, comma.end, sentence.end)
     else:
         return None
-    speaker = speaker_of_cue(text, sentence, cue, lex, excluded=[span])
+    speaker = None
+    nxt = sentence.word(wie.index + 1)
+    if nxt is not None and nxt.index < cue.anchor.index:
+        # the wie-clause's subject follows "wie" ("Wie der Finanzminister Hartmut Möllring erklärte")
+        if nxt.upos == "PRON" and (nxt.surface.lower() in lex.pronouns or nxt.surface.lower() in lex.plural_pronouns):
+            speaker = mention_from_words(text, sentence, [nxt], nxt, lex)
+        else:
+            phrase = source_phrase(sentence, nxt, lex)
+            heads = [w for w in phrase if w.upos in ("NOUN", "PROPN", "X")]
+            if heads and phrase[-1].index < cue.anchor.index:
+                speaker = mention_from_words(text, sentence, phrase, heads[0], lex)
+    if speaker is None:
+        speaker = speaker_of_cue(text, sentence, cue, lex, excluded=[span])
     return Candidate(span[0], span[1], "indirect", sentence.index, cue, speaker, 0.75, "wie-clause")
 
 
@@ -310,6 +323,10 @@ def according_to(text: str, sentence: Sentence, lex: CueLexicon) -> list[Candida
     for w in sentence.words:
         lemma, low = w.lemma.lower(), w.surface.lower()
         head: Word | None = None
+        relative = _relative_according(text, sentence, w, lex)
+        if relative is not None:
+            out.append(relative)
+            continue
         if low in lex.according_before and w.upos in ("ADP", "ADV", "X"):
             head = sentence.word(w.head) if w.head else sentence.word(w.index + 1)
             if head is None or head.index < w.index:
@@ -360,6 +377,50 @@ def according_to(text: str, sentence: Sentence, lex: CueLexicon) -> list[Candida
     return out
 
 
+def _relative_according(text: str, sentence: Sentence, w: Word, lex: CueLexicon) -> Candidate | None:
+    """"Studien der Charité, nach denen Homöopathie ebenbürtig sei", "ein Gutachten, laut dem …",
+    "die Tasche, die nach dessen Angaben die Bombe enthalten sollte", "Berichte, denen zufolge …":
+    an according-to frame on a relative pronoun attributes the relative clause to its antecedent."""
+    low = w.surface.lower()
+    rel: Word | None = None
+    if low in lex.according_before or low in lex.source_prepositions:
+        nxt = sentence.word(w.index + 1)
+        if nxt is not None and nxt.surface.lower() in lex.relative_pronouns and nxt.upos in ("PRON", "DET"):
+            rel = nxt
+    elif low in lex.according_after:
+        prev = sentence.word(w.index - 1)
+        if prev is not None and prev.surface.lower() in lex.relative_pronouns and prev.upos == "PRON":
+            rel = prev
+    if rel is None:
+        return None
+    first = min(rel, w, key=lambda x: x.index)
+    comma = sentence.word(first.index - 1)
+    if comma is None or comma.surface != ",":
+        return None
+    # "nach dessen Angaben": the possessive relative takes its noun along
+    last = max(rel, w, key=lambda x: x.index)
+    if rel.surface.lower() in ("dessen", "deren") and (noun := sentence.word(last.index + 1)) is not None \
+            and noun.upos == "NOUN":
+        last = noun
+    rest = [x for x in sentence.words if x.index > last.index]
+    end = sentence.end
+    for a, b in zip(rest, rest[1:]):
+        if b.surface == "," and a.upos in ("VERB", "AUX"):
+            end = a.end  # the relative clause ends after its verb
+            break
+    span = trim_span(text, rest[0].start if rest else last.end, end)
+    if span[1] - span[0] < 10:
+        return None
+    source = next((x for x in reversed(sentence.words[: comma.index - 1][-4:]) if x.upos in ("NOUN", "PROPN")), None)
+    ante = mention_from_head(text, sentence, source, lex, [(comma.start, sentence.end)]) if source else None
+    # the mention is the relative pronoun, a pro-form for the antecedent, which names it
+    speaker = Mention(rel.start, rel.end, rel.surface, ante.name or ante.text if ante else None,
+                      ante.role if ante else None, ante.entity_type if ante else "PRON", sentence.index,
+                      ante.plural if ante else False, ante.gender if ante else None)
+    return Candidate(span[0], span[1], "indirect", sentence.index, CueMatch(w, [w], w.lemma.lower()), speaker,
+                     0.7, "according-to-relative")
+
+
 def _clause_around(text: str, sentence: Sentence, frame: tuple[int, int]) -> tuple[int, int]:
     """The clause an according-to frame belongs to, without the frame: the rest of the sentence for a
     frame at its start or end. A frame inside the clause splits it in two; a span is contiguous, so
@@ -369,7 +430,11 @@ def _clause_around(text: str, sentence: Sentence, frame: tuple[int, int]) -> tup
     if sentence.end - frame[1] <= 2:
         return trim_span(text, sentence.start, frame[0])
     left = text.rfind(",", sentence.start, frame[0])
-    start = left + 1 if left >= 0 and len(text[left:frame[0]].split()) >= 2 else sentence.start
+    after_comma = next((w for w in sentence.words if w.start > left), None) if left >= 0 else None
+    # "Gegen Beamte, die … reagierten, sollen nach Ansicht von ai …": a finite verb right after the
+    # comma continues the clause the fronted phrase began
+    fronted = after_comma is not None and after_comma.upos in ("VERB", "AUX") and _finite(after_comma)
+    start = left + 1 if left >= 0 and len(text[left:frame[0]].split()) >= 2 and not fronted else sentence.start
     before = trim_span(text, start, frame[0])
     after = trim_span(text, frame[1], sentence.end)
     b, a, f = before[1] - before[0], after[1] - after[0], frame[1] - frame[0]
