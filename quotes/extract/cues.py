@@ -46,6 +46,8 @@ class CueLexicon:
     relative_pronouns: frozenset[str]
     clause_subordinators: frozenset[str]
     non_content_openers: tuple[str, ...]
+    infinitive_markers: frozenset[str]
+    subjunctive_endings: tuple[tuple[str, str], ...]
     participles: dict[str, str]
     report_verbs: frozenset[str]
     not_speakers: frozenset[str]
@@ -95,6 +97,8 @@ def cue_lexicon(lang: str) -> CueLexicon:
         relative_pronouns=low(d.get("relative_pronouns", [])),
         clause_subordinators=low(d.get("clause_subordinators", [])),
         non_content_openers=tuple(x.lower() for x in d.get("non_content_openers", [])),
+        infinitive_markers=low(d.get("infinitive_markers", [])),
+        subjunctive_endings=tuple((a.lower(), b.lower()) for a, b in d.get("subjunctive_endings", [])),
         report_verbs=low(d.get("report_verbs", [])),
         not_speakers=low(d.get("not_speakers", [])),
         indefinite_articles=low(d.get("indefinite_articles", [])),
@@ -209,7 +213,7 @@ def find_cues(sentence: Sentence, lex: CueLexicon) -> list[CueMatch]:
         if framed:
             frame, words = framed
             match = CueMatch(w, words, frame["text"], agentless=frame.get("agentless", False),
-                             speaker_preposition=frame.get("speaker_preposition"))
+                             weak=frame.get("weak", False), speaker_preposition=frame.get("speaker_preposition"))
         elif lemma in lex.particle_verbs:
             prt = _particle(sentence, w, lex.particle_verbs[lemma])
             if prt is not None:

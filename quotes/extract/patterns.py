@@ -60,9 +60,18 @@ def subjunctive_grade(sentence: Sentence, lex: CueLexicon, words: list[Word] | N
             return 2
         if form in lex.conditional_forms or form in lex.reported_modals:
             grade = 1
-        elif w.feats.get("Mood") == "Sub":
+        elif w.feats.get("Mood") == "Sub" or _konjunktiv_from_lemma(w, lex):
             return 2
     return grade
+
+
+def _konjunktiv_from_lemma(w: Word, lex: CueLexicon) -> bool:
+    """"funktioniere", "ruhe", "befinde": the third-person Konjunktiv I is the lemma with its ending
+    swapped ("-en" to "-e"), a form the indicative never takes there."""
+    lemma, form = w.lemma.lower(), w.surface.lower()
+    if w.feats.get("VerbForm") in ("Inf", "Part") or w.feats.get("Tense") == "Past" or form == lemma:
+        return False  # ("kuppelte" under a lemma "kuppelten" is the past tense the lemmatizer garbled)
+    return any(lemma.endswith(a) and form == lemma[: len(lemma) - len(a)] + b for a, b in lex.subjunctive_endings)
 
 
 def _first_person_subject(sentence: Sentence, verb: Word, lex: CueLexicon) -> bool:
@@ -223,7 +232,7 @@ def indirect_speech(text: str, sentence: Sentence, cue: CueMatch, lex: CueLexico
         conf += 0.1
     if cue.weak and not is_subjunctive(sentence, lex, clause) and not any(
         w.lemma.lower() in lex.subordinators for w in clause[:1]
-    ):
+    ) and not _infinitive_clause(clause, lex):
         return None
     return Candidate(span[0], span[1], "indirect", sentence.index, cue, speaker, min(conf, 0.95), pattern)
 
@@ -254,6 +263,20 @@ def anaphoric_content(text: str, before: list[Sentence], sentence: Sentence, cue
     speaker = speaker_of_cue(text, sentence, cue, lex, excluded=[(first.start, first.end)])
     return Candidate(span[0], span[1], "indirect", sentence.index, cue, speaker, 0.75 if speaker else 0.55,
                      "anaphoric")
+
+
+def _infinitive_clause(clause: list[Word], lex: CueLexicon) -> bool:
+    """"…, eine Reform der Sozialsysteme voranzutreiben": an infinitive with its marker ("zu", "å"),
+    free or inside a particle verb, ends the clause."""
+    verbs = [w for w in clause if w.upos in ("VERB", "AUX")]
+    if not verbs or verbs[-1].feats.get("VerbForm", "Inf") != "Inf":
+        return False
+    last = verbs[-1]
+    before = next((w for w in reversed(clause) if w.index < last.index), None)
+    if before is not None and before.surface.lower() in lex.infinitive_markers:
+        return True
+    return any(0 < last.surface.lower().find(m) < len(last.surface) - len(m) - 2 for m in lex.infinitive_markers
+               if len(m) > 1) and last.feats.get("VerbForm") == "Inf"
 
 
 def wie_clause(text: str, sentence: Sentence, cue: CueMatch, lex: CueLexicon) -> Candidate | None:
