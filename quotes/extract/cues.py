@@ -48,6 +48,7 @@ class CueLexicon:
     non_content_openers: tuple[str, ...]
     infinitive_markers: frozenset[str]
     subjunctive_endings: tuple[tuple[str, str], ...]
+    nouns_capitalised: bool
     participles: dict[str, str]
     report_verbs: frozenset[str]
     not_speakers: frozenset[str]
@@ -99,6 +100,7 @@ def cue_lexicon(lang: str) -> CueLexicon:
         non_content_openers=tuple(x.lower() for x in d.get("non_content_openers", [])),
         infinitive_markers=low(d.get("infinitive_markers", [])),
         subjunctive_endings=tuple((a.lower(), b.lower()) for a, b in d.get("subjunctive_endings", [])),
+        nouns_capitalised=bool(d.get("nouns_capitalised", False)),
         report_verbs=low(d.get("report_verbs", [])),
         not_speakers=low(d.get("not_speakers", [])),
         indefinite_articles=low(d.get("indefinite_articles", [])),

@@ -129,10 +129,13 @@ def extract_candidates(doc: ParsedDocument, regions: list[tuple[int, int]]) -> l
         if not touching or not _keep_quoted(text, q, touching, cues):
             continue
         if q.dash:
-            q = _cut_dash_line(text, q, touching, cues)
-            if q is None:
+            cut = _cut_dash_line(text, q, touching, cues)
+            if cut is None:
                 continue
-            touching = _sentences_touching(doc, q.start, q.end)
+            # the turn's cue stands right after the cut ("…, sier pappa Tore"): its sentence stays
+            touching = [s for s in touching if s.start < cut.end or any(
+                cut.end <= c.start and not text[cut.end:c.start].strip(" ,") .count(" ") > 3 for c in cues.get(s.index, []))]
+            q = cut
         cand = direct_quote(text, doc, q, touching, cues, lex)
         if _is_title(text, doc, q, cand):
             continue

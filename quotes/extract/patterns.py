@@ -144,8 +144,8 @@ def content_after_cue(text: str, sentence: Sentence, cue: CueMatch, lex: CueLexi
             if rest[0].lemma.lower() in lex.subordinators or _has_clause(rest):
                 return trim_span(text, rest[0].start, _speaker_resumes(sentence, rest, lex))
             return None
-        if w.upos in ("VERB",) and _finite(w) and w is not cue.anchor:
-            return None
+        if w.upos in ("VERB",) and _finite(w) and w is not cue.anchor and w.ner == "O":
+            return None  # (a name the tagger took for a verb, "The Washington Times", does not end it)
         if w.lemma.lower() in lex.subordinators and w.upos in ("SCONJ",):
             rest = after[i:]
             return trim_span(text, rest[0].start, _speaker_resumes(sentence, rest, lex)) if _has_clause(rest) else None
@@ -223,7 +223,7 @@ def indirect_speech(text: str, sentence: Sentence, cue: CueMatch, lex: CueLexico
     if span is None:
         span = content_after_cue(text, sentence, cue, lex)
         pattern = "cue-initial"
-    if span is None:
+    if span is None or not any(ch.isalnum() for ch in text[span[0]:span[1]]):
         return None
     speaker = speaker_of_cue(text, sentence, cue, lex, excluded=[span] + list(excluded))
     clause = [w for w in sentence.words if span[0] <= w.start < span[1]]

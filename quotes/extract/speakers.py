@@ -315,7 +315,8 @@ def _can_head_speaker(w: Word, lex: CueLexicon, sentence: Sentence | None = None
         return False
     if w.upos not in NOMINAL or _reflexive(w, lex) or w.lemma.lower() in lex.expletive_pronouns:
         return False
-    return w.upos == "PRON" or w.surface[:1].isupper() or w.ner != "O"
+    # German capitalises every noun, so a lower-case "noun" there is a tagging error; Norwegian does not
+    return w.upos == "PRON" or w.surface[:1].isupper() or w.ner != "O" or not lex.nouns_capitalised
 
 
 def _before_cue(sentence: Sentence, cue: CueMatch, excluded, lex: CueLexicon) -> Word | None:
