@@ -193,7 +193,22 @@ def extract_candidates(doc: ParsedDocument, regions: list[tuple[int, int]]) -> l
                                    ante.plural if ante else False, ante.gender if ante else None)
     found.extend(_free_indirect(text, doc, found, lex, cues))
     found.sort(key=lambda c: (c.start, -c.end))
+    _speaker_from_previous_sentence(text, doc, found, lex)
     return found
+
+
+def _speaker_from_previous_sentence(text: str, doc: ParsedDocument, found: list[Candidate], lex: CueLexicon) -> None:
+    """"Sadiq Khan verurteilte die Haltung der Regierung. „Diese Regierung hat …“" — a quote in marks
+    with no cue and no speaker of its own, right after a sentence that reports nothing, is most
+    likely spoken by that sentence's subject."""
+    cited = {s.index for c in found for s in _sentences_touching(doc, c.start, c.end)}
+    for cand in found:
+        if cand.pattern != "marks-nocue" or cand.speaker is not None:
+            continue
+        before = next((p for p in doc.sentences if p.end <= cand.start and p.index == cand.sentence_index - 1), None)
+        if before is None or before.index in cited:
+            continue
+        cand.speaker = clause_subject(text, before, lex)
 
 
 def _cut_dash_line(text: str, q: QuotedSpan, touching: list[Sentence],

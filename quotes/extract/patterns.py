@@ -246,8 +246,11 @@ def anaphoric_content(text: str, before: list[Sentence], sentence: Sentence, cue
     first = sentence.words[0] if sentence.words else None
     if not before or first is None or first.surface.lower() not in lex.anaphoric_pronouns:
         return None
-    verb = sentence.word(2)
-    if verb is None or verb.upos not in ("VERB", "AUX") or first.head not in (cue.anchor.index, verb.index):
+    # the pronoun alone fills the prefield: the cue (or its auxiliary) comes second, whatever the
+    # parse made of the rest ("Dies bestätigte …", "Das hat … erklärt")
+    second = sentence.word(2)
+    if second is None or not (second is cue.anchor or second.upos == "AUX" and (
+            second.head == cue.anchor.index or cue.anchor.head == second.index)):
         return None
     if any(w.surface in (",", ":") for w in sentence.words if w.index > cue.anchor.index and
            (nxt := sentence.word(w.index + 1)) is not None and nxt.lemma.lower() in lex.subordinators):
@@ -434,7 +437,11 @@ def _relative_according(text: str, sentence: Sentence, w: Word, lex: CueLexicon)
     span = trim_span(text, rest[0].start if rest else last.end, end)
     if span[1] - span[0] < 10:
         return None
-    source = next((x for x in reversed(sentence.words[: comma.index - 1][-4:]) if x.upos in ("NOUN", "PROPN")), None)
+    # the antecedent: the nearest noun before the comma, one agreeing in number first ("Studien der
+    # Universität Wien, nach denen …")
+    nouns = [x for x in reversed(sentence.words[: comma.index - 1][-6:]) if x.upos in ("NOUN", "PROPN")]
+    number = rel.feats.get("Number")
+    source = next((x for x in nouns if number and x.feats.get("Number") == number), nouns[0] if nouns else None)
     ante = mention_from_head(text, sentence, source, lex, [(comma.start, sentence.end)]) if source else None
     # the mention is the relative pronoun, a pro-form for the antecedent, which names it
     speaker = Mention(rel.start, rel.end, rel.surface, ante.name or ante.text if ante else None,

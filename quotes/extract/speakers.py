@@ -168,6 +168,8 @@ def mention_from_words(text: str, sentence: Sentence, words: list[Word], head: W
         before = [w for w in words if w.end <= names[0].start and w.upos in ("NOUN", "ADJ", "PROPN", "X", "ADP", "DET", "NUM")]
         while before and before[0].upos in ("DET", "ADP"):
             before.pop(0)
+        while before and before[-1].upos in ("DET", "ADP"):
+            before.pop()  # "Studien der | Universität Wien": the article belongs to the name
         if before:
             role = text[before[0].start:before[-1].end].rstrip(" ,")
     else:
