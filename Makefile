@@ -33,15 +33,18 @@ test: models
 schema: install
 	$(BIN)/quotes schema
 
-# the quality table of the README: German dev, the untouched half of train, and the Norwegian gold
-# set (built from the UD sentences in ../shared and gold/nb/annotations.json)
+# the quality table of the README: German dev, both halves of train, and the Norwegian gold set, whole
+# and in halves (the set is built from the UD sentences in ../shared and gold/nb/annotations.json)
 gold/nb/nb_ud_quotes.jsonl: gold/nb/annotations.json gold/nb/build_gold.py
 	$(PYTHON) gold/nb/build_gold.py
 
 eval: models gold/nb/nb_ud_quotes.jsonl
 	$(BIN)/quotes eval ../shared/data/german-news-quotes/dev.jsonl
+	$(BIN)/quotes eval ../shared/data/german-news-quotes/train.jsonl --limit 350
 	$(BIN)/quotes eval ../shared/data/german-news-quotes/train.jsonl --offset 350
 	$(BIN)/quotes eval gold/nb/nb_ud_quotes.jsonl --lang nb
+	$(BIN)/quotes eval gold/nb/nb_ud_quotes.jsonl --lang nb --limit 14
+	$(BIN)/quotes eval gold/nb/nb_ud_quotes.jsonl --lang nb --offset 14
 
 bench: models
 	$(BIN)/python benchmarks/bench.py
