@@ -188,7 +188,16 @@ def _speaker_resumes(sentence: Sentence, content: list[Word], lex: CueLexicon) -
         if (a.upos == "CCONJ" and b.upos == "VERB" and b.feats.get("Mood") == "Ind"
                 and b.surface.lower() not in lex.subjunctive_forms):
             return a.start
+        # "…, er sei unschuldig, erkannte die Autorität des Gerichtes nicht an": an indicative
+        # finite verb right after a comma is the main clause going on
+        if a.surface == "," and _indicative_finite(b, lex):
+            return a.start
     return sentence.end
+
+
+def _indicative_finite(w: Word, lex: CueLexicon) -> bool:
+    return (w.upos in ("VERB", "AUX") and _finite(w) and w.ner == "O"
+            and subjunctive_grade_of(w, lex) == 0 and w.feats.get("Mood") != "Sub")
 
 
 def content_before_cue(text: str, sentence: Sentence, cue: CueMatch, lex: CueLexicon) -> tuple[int, int] | None:
@@ -395,7 +404,7 @@ def according_to(text: str, sentence: Sentence, lex: CueLexicon) -> list[Candida
                 phrase_head = head if phrase[0].index <= head.index <= phrase[-1].index else phrase[-1]
                 speaker = mention_from_words(text, sentence, phrase, phrase_head, lex)
         frame = (min(w.start, speaker.start), max(w.end, speaker.end))
-        span = _clause_around(text, sentence, frame)
+        span = _clause_around(text, sentence, frame, lex)
         if span[1] - span[0] < 10:
             continue
         cue = CueMatch(w, [w], lemma)
@@ -451,12 +460,20 @@ def _relative_according(text: str, sentence: Sentence, w: Word, lex: CueLexicon)
                      0.7, "according-to-relative")
 
 
-def _clause_around(text: str, sentence: Sentence, frame: tuple[int, int]) -> tuple[int, int]:
+def _clause_around(text: str, sentence: Sentence, frame: tuple[int, int], lex: CueLexicon) -> tuple[int, int]:
     """The clause an according-to frame belongs to, without the frame: the rest of the sentence for a
     frame at its start or end. A frame inside the clause splits it in two; a span is contiguous, so
     it is the clause with the frame when the frame is short against both sides, else the longer side."""
+    # "unter denen sich nach Einschätzung der Ermittler der Mörder befinden sollte, sind gestern …":
+    # the frame's clause ends where an indicative main clause goes on after a comma
+    end = sentence.end
+    following = [w for w in sentence.words if w.start >= frame[1]]
+    for a_, b_ in zip(following, following[1:]):
+        if a_.surface == "," and _indicative_finite(b_, lex):
+            end = a_.start
+            break
     if frame[0] - sentence.start <= 2:
-        return trim_span(text, frame[1], sentence.end)
+        return trim_span(text, frame[1], sentence.end)  # ("Laut X habe …, und verlangt": all of it)
     if sentence.end - frame[1] <= 2:
         return trim_span(text, sentence.start, frame[0])
     left = text.rfind(",", sentence.start, frame[0])
@@ -466,11 +483,11 @@ def _clause_around(text: str, sentence: Sentence, frame: tuple[int, int]) -> tup
     fronted = after_comma is not None and after_comma.upos in ("VERB", "AUX") and _finite(after_comma)
     start = left + 1 if left >= 0 and len(text[left:frame[0]].split()) >= 2 and not fronted else sentence.start
     before = trim_span(text, start, frame[0])
-    after = trim_span(text, frame[1], sentence.end)
+    after = trim_span(text, frame[1], end)
     b, a, f = before[1] - before[0], after[1] - after[0], frame[1] - frame[0]
     if max(a, b) / max(a + b, 1) > (a + b) / max(a + b + f, 1):
         return before if b >= a else after
-    return trim_span(text, start, sentence.end)
+    return trim_span(text, start, end)
 
 
 def reported_speech(text: str, sentence: Sentence, cue: CueMatch, lex: CueLexicon) -> Candidate | None:
@@ -491,7 +508,7 @@ def reported_speech(text: str, sentence: Sentence, cue: CueMatch, lex: CueLexico
     # "rudi1234 sagt:" heads a comment; a report says something beyond who spoke
     rest = [w for w in sentence.words if w.upos != "PUNCT" and not speaker.start <= w.start < speaker.end
             and w not in cue.words]
-    if len(rest) < 3:
+    if len(rest) < 2:
         return None
     start, end = trim_span(text, sentence.start, sentence.end, keep_final_punct=True)
     return Candidate(start, end, "reported", sentence.index, cue, speaker, 0.55, "reported")
