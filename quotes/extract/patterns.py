@@ -296,7 +296,7 @@ def wie_clause(text: str, sentence: Sentence, cue: CueMatch, lex: CueLexicon) ->
     marks = [d for d in sentence.dependents(cue.anchor, "mark") if d.lemma.lower() in lex.wie_cue]
     # the wie-clause is verb-final: nothing but its own phrase between "wie" and the cue
     starts = [w for w in sentence.words if w.lemma.lower() in lex.wie_cue and w.index < cue.anchor.index
-              and not any(x.surface in ",;:" or x.upos == "VERB" for x in sentence.words[w.index:cue.anchor.index - 1])]
+              and not any(x.surface in ";:" or x.upos == "VERB" for x in sentence.words[w.index:cue.anchor.index - 1])]
     if not marks and not starts:
         return None
     wie = marks[0] if marks else starts[-1]

@@ -338,8 +338,9 @@ def _prefield(sentence: Sentence, verb: Word, excluded, lex: CueLexicon) -> list
     content = [w for w in words if w.upos != "PUNCT"]
     if not content or len(content) > 4 or content[0].upos in ("ADP", "ADV", "SCONJ", "VERB", "AUX"):
         return None
-    if content[0].surface.lower() in lex.not_speakers:
-        return None
+    if content[0].surface.lower() in lex.not_speakers or content[0].upos == "CCONJ" or (
+            content[0].lemma.lower() in lex.clause_subordinators):
+        return None  # "Als Begründung sagte ein Wissenschaftler": a prepositional prefield
     named = any(w.ner != "O" for w in content)  # a name outweighs the parse ("Kim" taken for a preposition)
     if not named and content[0].base_deprel in ("case", "mark"):
         return None  # "Um 11:09 Uhr MEZ berichtet …": a prepositional prefield, whatever its tag
@@ -371,8 +372,9 @@ def _after_cue(sentence: Sentence, cue: CueMatch, excluded, lex: CueLexicon) -> 
                    and head.index - w.index <= 3 and not _in_any(head, excluded)):
                 w, head = head, sentence.word(head.head)
             return w
-        if w.upos not in ("DET", "ADJ", "ADV", "AUX", "NUM", "PART") and not _reflexive(w, lex):
-            break
+        if w.upos not in ("DET", "ADJ", "ADV", "AUX", "NUM", "PART") and not _reflexive(w, lex) and not (
+                w.surface in _OPENING_MARKS):
+            break  # (an opening mark belongs to a quoted name: "der „Deutsche Fußball-Bund“")
     return None
 
 
