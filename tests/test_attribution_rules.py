@@ -84,3 +84,18 @@ def test_lower_case_norwegian_noun_speaks(extract):
     quotes = extract("– Vi må trene mye mer før neste kamp, sier treneren.", "nb")
     q = covering(quotes, "Vi må trene mye mer")
     assert q.speaker and q.speaker.mention == "treneren"
+
+
+def test_speech_noun_with_its_content_clause(extract):
+    quotes = extract("Die Partei reagierte gelassen auf die Forderung des Bürgermeisters Karl Huber, "
+                     "die Gebühren sofort zu senken.")
+    q = covering(quotes, "die Gebühren sofort zu senken")
+    assert "reagierte" not in q.text
+    assert q.speaker and "Huber" in q.speaker.name
+
+
+def test_so_clause_speaker_with_apposition(extract):
+    quotes = extract("Die meisten Nutzer gingen mit dem Angebot vernünftig um, so Maria Berger, "
+                     "die Leiterin der städtischen Beratungsstelle.")
+    q = covering(quotes, "Die meisten Nutzer gingen mit dem Angebot vernünftig um")
+    assert q.speaker and "Berger" in q.speaker.name and "Leiterin" in q.speaker.mention

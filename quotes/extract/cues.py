@@ -49,6 +49,8 @@ class CueLexicon:
     infinitive_markers: frozenset[str]
     subjunctive_endings: tuple[tuple[str, str], ...]
     nouns_capitalised: bool
+    speech_nouns: tuple[str, ...]
+    noun_cue_links: frozenset[str]
     participles: dict[str, str]
     report_verbs: frozenset[str]
     not_speakers: frozenset[str]
@@ -101,6 +103,8 @@ def cue_lexicon(lang: str) -> CueLexicon:
         infinitive_markers=low(d.get("infinitive_markers", [])),
         subjunctive_endings=tuple((a.lower(), b.lower()) for a, b in d.get("subjunctive_endings", [])),
         nouns_capitalised=bool(d.get("nouns_capitalised", False)),
+        speech_nouns=tuple(x.lower() for x in d.get("speech_nouns", [])),
+        noun_cue_links=low(d.get("noun_cue_links", [])),
         report_verbs=low(d.get("report_verbs", [])),
         not_speakers=low(d.get("not_speakers", [])),
         indefinite_articles=low(d.get("indefinite_articles", [])),
@@ -163,7 +167,11 @@ def _lemma(w: Word) -> str:
 
 def is_negated(sentence: Sentence, verb: Word, lex: CueLexicon) -> bool:
     """"Peskow sagte nicht, wer …": a negation on the cue or on its object ("gab keinen … bekannt")."""
+    # only the cue's own clause: "geht davon aus, dass der Pilot keine Erlaubnis hatte" is not negated
+    comma = next((w.index for w in sentence.words if w.index > verb.index and w.surface in ",:"), None)
     for dep in sentence.dependents(verb):
+        if comma is not None and dep.index > comma:
+            continue
         if dep.base_deprel == "advmod" and _lemma(dep) in lex.negations:
             return True
         if dep.base_deprel == "obj" and any(_lemma(d) in lex.negations for d in sentence.dependents(dep, "det")):
@@ -178,7 +186,7 @@ def _particle(sentence: Sentence, verb: Word, particles: frozenset[str]) -> Word
             return dep
     # The parser often attaches the particle elsewhere: accept it at the clause end after the verb.
     for w in sentence.words[verb.index:]:
-        if w.surface.lower() in particles and w.upos in ("ADP", "ADV", "PART", "ADJ"):
+        if w.surface.lower() in particles and w.upos in ("ADP", "ADV", "PART", "ADJ", "VERB"):
             nxt = sentence.word(w.index + 1)
             if nxt is None or nxt.upos == "PUNCT":
                 return w
@@ -207,8 +215,9 @@ def find_cues(sentence: Sentence, lex: CueLexicon) -> list[CueMatch]:
     cues: list[CueMatch] = []
     for w in sentence.words:
         # Speech verbs the tagger mistook for nouns or adjectives stay lower-case; real nouns do not.
-        if w.upos not in ("VERB", "AUX") and not (w.surface[:1].islower() and w.upos in ("NOUN", "ADJ", "X", "ADV")):
-            continue
+        if w.upos not in ("VERB", "AUX") and not (w.surface[:1].islower() and w.upos in ("NOUN", "ADJ", "X", "ADV")) \
+                and w.surface.lower() not in lex.participles:
+            continue  # (a form listed as a mis-lemmatized verb counts whatever its tag: "schlug")
         lemma = verb_lemma(w, lex)
         match: CueMatch | None = None
         framed = _frame(sentence, w, lex)

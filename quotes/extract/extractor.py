@@ -16,6 +16,7 @@ from .patterns import (
     clause_subject,
     direct_quote,
     indirect_speech,
+    noun_cue_clause,
     subjunctive_grade,
     subordinate_report,
     reported_speech,
@@ -161,6 +162,8 @@ def extract_candidates(doc: ParsedDocument, regions: list[tuple[int, int]]) -> l
         if so is not None:
             sentence_found.append(so)
         sentence_found.extend(according_to(text, s, lex))
+        sentence_found.extend(c for c in noun_cue_clause(text, s, lex)
+                              if not any(_overlap((c.start, c.end), (k.start, k.end)) for k in sentence_found))
         if not sentence_found and not any(_overlap((s.start, s.end), d) for d in direct_spans):
             for cue in cues[s.index]:
                 rep = reported_speech(text, s, cue, lex)

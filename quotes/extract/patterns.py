@@ -336,20 +336,77 @@ def so_clause(text: str, sentence: Sentence, lex: CueLexicon) -> Candidate | Non
         nxt = sentence.word(w.index + 1)
         if prev is None or prev.surface != "," or nxt is None or nxt.upos not in ("PROPN", "NOUN", "DET", "ADJ", "X"):
             continue
-        tail = [x for x in sentence.words if x.index > w.index]
-        if any(x.upos in ("VERB",) for x in tail) or len(tail) > 10:
+        # the speaker phrase after "so": its first comma-separated piece, and appositions after it
+        # ("so Ursula Castrup, die Leiterin der Fachstelle"), not a relative clause or a verb
+        tail: list[Word] = []
+        piece: list[Word] = []
+        for x in [x for x in sentence.words if x.index > w.index] + [None]:
+            if x is None or x.surface in ",;:":
+                if not piece or any(y.upos in ("VERB", "AUX") for y in piece) or (
+                        piece[0].upos == "PRON" and piece[0].surface.lower() in lex.relative_pronouns):
+                    break
+                tail.extend(piece)
+                piece = []
+                if x is None or x.surface != ",":
+                    break
+                continue
+            piece.append(x)
+        if not tail or len(tail) > 14:
             continue
         span = trim_span(text, sentence.start, prev.start)
         head = next((x for x in tail if x.upos in ("PROPN", "NOUN", "X")), None)
-        speaker = mention_from_head(text, sentence, head, lex, [span, (w.start, w.end)]) if head else None
-        if speaker is not None:
-            # the whole tail after "so" is the speaker phrase: "so VW-Finanzvorstand Hans Dieter Pötsch"
-            words = [x for x in tail if x.upos != "PUNCT"]
-            speaker.start, speaker.end = words[0].start, words[-1].end
-            speaker.text = text[speaker.start:speaker.end]
+        # the whole phrase after "so" is the speaker: "so VW-Finanzvorstand Hans Dieter Pötsch"
+        while tail and tail[-1].upos == "PUNCT" and tail[-1].surface not in "“”\"»«)":
+            tail.pop()
+        speaker = mention_from_words(text, sentence, tail, head, lex) if head else None
         cue = CueMatch(w, [w], w.lemma.lower())
         return Candidate(span[0], span[1], "indirect", sentence.index, cue, speaker, 0.8, "so-clause")
     return None
+
+
+def noun_cue_clause(text: str, sentence: Sentence, lex: CueLexicon) -> list[Candidate]:
+    """"die Forderung des CSU-Vorsitzenden, auf die SPD zuzugehen", "vertritt die Ansicht, Clarkson
+    habe sich selbst getötet", "kravet om at …": a speech noun whose content clause follows it. The
+    clause must read as content (dass/ob, an infinitive, or Konjunktiv I). The noun's genitive
+    attribute is the speaker ("des CSU-Vorsitzenden"); without one, the clause's subject holds it."""
+    out: list[Candidate] = []
+    words = sentence.words
+    for w in words:
+        if w.upos != "NOUN" or not w.lemma.lower().endswith(lex.speech_nouns):
+            continue
+        link = None
+        for x in words[w.index:w.index + 10]:
+            if x.surface.lower() in lex.noun_cue_links:
+                link = x
+                break
+            if x.upos in ("VERB", "AUX", "SCONJ") or x.surface in ".;:":
+                break
+        if link is None:
+            continue
+        rest = [x for x in words if x.index > link.index]
+        if not rest:
+            continue
+        end = _speaker_resumes(sentence, rest, lex)
+        clause = [x for x in rest if x.start < end]
+        if not clause or not (clause[0].lemma.lower() in lex.subordinators and clause[0].upos == "SCONJ"
+                              or _infinitive_clause(clause, lex) or subjunctive_grade(sentence, lex, clause) == 2):
+            continue
+        span = trim_span(text, clause[0].start, end)
+        if span[1] - span[0] < 10:
+            continue
+        attribute = [x for x in words if w.index < x.index < link.index and x.surface != ","]
+        speaker = None
+        if attribute and attribute[0].upos in ("DET", "PROPN", "NOUN", "ADJ") and any(
+                x.upos in ("NOUN", "PROPN") for x in attribute):
+            phrase = source_phrase(sentence, attribute[0], lex)
+            heads = [x for x in phrase if x.upos in ("NOUN", "PROPN", "X")]
+            if heads:
+                speaker = mention_from_words(text, sentence, phrase, heads[0], lex)
+        if speaker is None:
+            speaker = clause_subject(text, sentence, lex, (w.start, sentence.end))
+        cue = CueMatch(w, [w], w.lemma.lower())
+        out.append(Candidate(span[0], span[1], "indirect", sentence.index, cue, speaker, 0.6, "noun-cue"))
+    return out
 
 
 def according_to(text: str, sentence: Sentence, lex: CueLexicon) -> list[Candidate]:
