@@ -135,8 +135,8 @@ def verb_lemma(w: Word, lex: CueLexicon) -> str:
     if surface in lex.participles:
         return lex.participles[surface]
     lemma = _lemma(w)
-    if lemma in lex.speech_verbs or lemma in lex.particle_verbs or w.upos != "VERB":
-        return lemma
+    if lemma in lex.speech_verbs or lemma in lex.particle_verbs or w.upos not in ("VERB", "AUX"):
+        return lemma  # (a speech verb the tagger calls an auxiliary, "warnt" under "wernen", is mended)
     for stem, speech in lex.speech_stems:
         if surface.startswith(stem) and len(surface) - len(stem) <= 4:
             return speech
