@@ -99,3 +99,9 @@ def test_so_clause_speaker_with_apposition(extract):
                      "die Leiterin der städtischen Beratungsstelle.")
     q = covering(quotes, "Die meisten Nutzer gingen mit dem Angebot vernünftig um")
     assert q.speaker and "Berger" in q.speaker.name and "Leiterin" in q.speaker.mention
+
+
+def test_norwegian_content_clause_without_complementizer(extract):
+    quotes = extract("Ordføreren mener kommunen har brukt altfor mye penger på konsulenter.", "nb")
+    q = covering(quotes, "kommunen har brukt altfor mye penger")
+    assert q.speaker and q.speaker.mention == "Ordføreren"

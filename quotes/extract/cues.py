@@ -51,6 +51,7 @@ class CueLexicon:
     nouns_capitalised: bool
     speech_nouns: tuple[str, ...]
     noun_cue_links: frozenset[str]
+    bare_content_clauses: bool
     participles: dict[str, str]
     report_verbs: frozenset[str]
     not_speakers: frozenset[str]
@@ -105,6 +106,7 @@ def cue_lexicon(lang: str) -> CueLexicon:
         nouns_capitalised=bool(d.get("nouns_capitalised", False)),
         speech_nouns=tuple(x.lower() for x in d.get("speech_nouns", [])),
         noun_cue_links=low(d.get("noun_cue_links", [])),
+        bare_content_clauses=bool(d.get("bare_content_clauses", False)),
         report_verbs=low(d.get("report_verbs", [])),
         not_speakers=low(d.get("not_speakers", [])),
         indefinite_articles=low(d.get("indefinite_articles", [])),
@@ -165,26 +167,31 @@ def _lemma(w: Word) -> str:
     return w.lemma.lower()
 
 
-def is_negated(sentence: Sentence, verb: Word, lex: CueLexicon) -> bool:
+def is_negated(sentence: Sentence, verb: Word, lex: CueLexicon, cue_words: list[Word] = ()) -> bool:
     """"Peskow sagte nicht, wer …": a negation on the cue or on its object ("gab keinen … bekannt")."""
     # only the cue's own clause: "geht davon aus, dass der Pilot keine Erlaubnis hatte" is not negated
     comma = next((w.index for w in sentence.words if w.index > verb.index and w.surface in ",:"), None)
     for dep in sentence.dependents(verb):
-        if comma is not None and dep.index > comma:
-            continue
+        if comma is not None and dep.index > comma or dep in cue_words:
+            continue  # ("etterlater ingen tvil om": the negated noun is part of the cue)
         if dep.base_deprel == "advmod" and _lemma(dep) in lex.negations:
             return True
         if dep.base_deprel == "obj" and any(_lemma(d) in lex.negations for d in sentence.dependents(dep, "det")):
             return True
     nxt = sentence.word(verb.index + 1)
-    return nxt is not None and nxt.surface.lower() in lex.negations and nxt.end - verb.end <= 1 + len(nxt.surface)
+    return nxt is not None and nxt.surface.lower() in lex.negations and nxt.end - verb.end <= 1 + len(nxt.surface) \
+        and not any(nxt.head == c.index for c in cue_words)
 
 
 def _particle(sentence: Sentence, verb: Word, particles: frozenset[str]) -> Word | None:
     for dep in sentence.dependents(verb):
         if dep.deprel == "compound:prt" and dep.surface.lower() in particles:
             return dep
-    # The parser often attaches the particle elsewhere: accept it at the clause end after the verb.
+    # The parser often attaches the particle elsewhere: accept it right after the verb (Norwegian
+    # "slo fast at") or at the clause end after it (German "gab … bekannt").
+    nxt = sentence.word(verb.index + 1)
+    if nxt is not None and nxt.surface.lower() in particles and nxt.upos in ("ADP", "ADV", "PART", "ADJ"):
+        return nxt
     for w in sentence.words[verb.index:]:
         if w.surface.lower() in particles and w.upos in ("ADP", "ADV", "PART", "ADJ", "VERB"):
             nxt = sentence.word(w.index + 1)
@@ -233,6 +240,6 @@ def find_cues(sentence: Sentence, lex: CueLexicon) -> list[CueMatch]:
                 match = CueMatch(w, [w], lemma, weak=lemma in lex.weak_speech_verbs)
         elif lemma in lex.speech_verbs:
             match = CueMatch(w, [w], lemma, weak=lemma in lex.weak_speech_verbs)
-        if match and not is_negated(sentence, w, lex):
+        if match and not is_negated(sentence, w, lex, match.words):
             cues.append(match)
     return cues

@@ -131,6 +131,9 @@ def _word_before(sentence: Sentence, w: Word) -> Word | None:
 def content_after_cue(text: str, sentence: Sentence, cue: CueMatch, lex: CueLexicon) -> tuple[int, int] | None:
     """"X sagte (am Freitag), dass …" / "X erklärte: …": from the comma or colon after the cue to the end."""
     after = [w for w in sentence.words if w.index > max(x.index for x in cue.words)]
+    bare = _bare_clause(after, lex)
+    if bare is not None:
+        return trim_span(text, bare[0].start, _speaker_resumes(sentence, bare, lex))
     for i, w in enumerate(after):
         if w.surface in (",", ":"):
             rest = after[i + 1 :]
@@ -172,11 +175,34 @@ def _opens_content(rest: list[Word], lex: CueLexicon) -> bool:
         return False
     if first.upos in ("VERB", "AUX") and _finite(first) and subjunctive_grade_of(first, lex) == 0:
         return False
+    if first.upos == "CCONJ":
+        return False  # "…, men ble sittende": the speaker's own clause goes on
     relative = lambda w: w.feats.get("PronType") == "Rel" or (  # noqa: E731
         w.upos == "PRON" and w.surface.lower() in lex.relative_pronouns)
     if relative(first) or (first.upos == "ADP" and len(rest) > 1 and relative(rest[1])):
         return False
     return True
+
+
+def _bare_clause(after: list[Word], lex: CueLexicon) -> list[Word] | None:
+    """"Han mener arbeidsgiveren har spredd usanne rykter": where the language lets a content clause
+    follow its cue with neither comma nor complementizer, a subject and a finite verb right after the
+    cue open one."""
+    if not lex.bare_content_clauses:
+        return None
+    rest = list(after)
+    while rest and rest[0].upos in ("ADV", "PART") and rest[0].surface.lower() not in lex.negations:
+        rest = rest[1:]
+    if len(rest) < 3 or rest[0].upos not in ("NOUN", "PROPN", "PRON", "DET"):
+        return None
+    if rest[0].upos == "PRON" and rest[0].surface.lower() in lex.reflexive_pronouns:
+        return None
+    for w in rest[1:6]:
+        if w.upos == "PUNCT" or w.upos == "SCONJ" or w.upos == "ADP":
+            return None
+        if w.upos in ("VERB", "AUX") and _finite(w):
+            return rest
+    return None
 
 
 def _speaker_resumes(sentence: Sentence, content: list[Word], lex: CueLexicon) -> int:
@@ -186,7 +212,7 @@ def _speaker_resumes(sentence: Sentence, content: list[Word], lex: CueLexicon) -
     for a, b in zip(content, content[1:]):
         # the small tagger often leaves VerbForm out: Mood=Ind marks the finite verb too
         if (a.upos == "CCONJ" and b.upos == "VERB" and b.feats.get("Mood") == "Ind"
-                and b.surface.lower() not in lex.subjunctive_forms):
+                and b.feats.get("VerbForm") != "Part" and b.surface.lower() not in lex.subjunctive_forms):
             return a.start
         # "…, er sei unschuldig, erkannte die Autorität des Gerichtes nicht an": an indicative
         # finite verb right after a comma is the main clause going on
