@@ -372,8 +372,8 @@ def _after_cue(sentence: Sentence, cue: CueMatch, excluded, lex: CueLexicon) -> 
                    and head.index - w.index <= 3 and not _in_any(head, excluded)):
                 w, head = head, sentence.word(head.head)
             return w
-        if w.upos not in ("DET", "ADJ", "ADV", "AUX", "NUM", "PART") and not _reflexive(w, lex) and not (
-                w.surface in _OPENING_MARKS):
+        if w.upos not in ("DET", "ADJ", "ADV", "AUX", "NUM", "PART") and not _reflexive(w, lex) \
+                and w.surface not in _OPENING_MARKS:
             break  # (an opening mark belongs to a quoted name: "der „Deutsche Fußball-Bund“")
     return None
 
