@@ -565,6 +565,9 @@ def _clause_around(text: str, sentence: Sentence, frame: tuple[int, int], lex: C
     # comma continues the clause the fronted phrase began
     fronted = after_comma is not None and after_comma.upos in ("VERB", "AUX") and _finite(after_comma)
     start = left + 1 if left >= 0 and len(text[left:frame[0]].split()) >= 2 and not fronted else sentence.start
+    semicolon = text.rfind(";", sentence.start, frame[0])
+    if semicolon >= start:
+        start = semicolon + 1  # "…; nach Polizeiangaben waren es zirka 1.000": a clause of its own
     before = trim_span(text, start, frame[0])
     after = trim_span(text, frame[1], end)
     b, a, f = before[1] - before[0], after[1] - after[0], frame[1] - frame[0]
