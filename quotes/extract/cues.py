@@ -23,6 +23,7 @@ class CueLexicon:
     according_after: frozenset[str]
     source_prepositions: frozenset[str]
     source_nouns: tuple[str, ...]
+    not_source_nouns: tuple[str, ...]
     according_adverbs: frozenset[str]
     according_relative: frozenset[str]
     source_attachments: frozenset[str]
@@ -78,6 +79,7 @@ def cue_lexicon(lang: str) -> CueLexicon:
         according_after=low(acc.get("after", [])),
         source_prepositions=low(acc.get("source_preposition", [])),
         source_nouns=tuple(x.lower() for x in acc.get("source_nouns", [])),
+        not_source_nouns=tuple(x.lower() for x in acc.get("not_source_nouns", [])),
         according_adverbs=low(acc.get("adverbs", [])),
         according_relative=low(acc.get("relative", [])),
         source_attachments=low(acc.get("source_attachments", [])),

@@ -435,6 +435,13 @@ def noun_cue_clause(text: str, sentence: Sentence, lex: CueLexicon) -> list[Cand
     return out
 
 
+def _source_noun(word: str, lex: CueLexicon) -> bool:
+    """A noun that names where a statement comes from, compounds included ("Polizeiangaben"), but not
+    the look-alikes ("Voraussicht" is no "Sicht")."""
+    low = word.lower()
+    return low.endswith(lex.source_nouns) and not low.endswith(lex.not_source_nouns)
+
+
 def according_to(text: str, sentence: Sentence, lex: CueLexicon) -> list[Candidate]:
     """"laut X", "X zufolge", "nach Angaben von X", "ifølge X": the clause is attributed to X."""
     out: list[Candidate] = []
@@ -456,11 +463,10 @@ def according_to(text: str, sentence: Sentence, lex: CueLexicon) -> list[Candida
             noun = next((x for x in nxt if x.upos not in ("DET", "ADJ", "PRON", "NUM")), None)
             if noun is not None and noun.upos not in ("NOUN", "PROPN"):
                 noun = None
-            if noun is not None and noun.lemma.lower().endswith(lex.source_nouns) or (
-                noun is not None and noun.surface.lower().endswith(lex.source_nouns)):
+            if noun is not None and (_source_noun(noun.lemma, lex) or _source_noun(noun.surface, lex)):
                 head = noun
             elif (prev := sentence.word(w.index - 1)) is not None and prev.upos in ("NOUN", "PROPN") and (
-                    prev.surface.lower().endswith(lex.source_nouns)) and (
+                    _source_noun(prev.surface, lex)) and (
                     nxt := sentence.word(w.index + 1)) is not None and nxt.upos not in ("NOUN", "PROPN", "DET", "ADJ"):
                 head = prev  # postposed: "Seiner Meinung nach hätte …", "Dem Vernehmen nach soll …"
         elif low in lex.according_relative and (prev := sentence.word(w.index - 1)) is not None and prev.surface == ",":
