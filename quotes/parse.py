@@ -93,6 +93,10 @@ class ParsedDocument:
     def entities(self) -> list[tuple[int, int, str]]:
         return [e for s in self.sentences for e in s.entities]
 
+    def sentence_before(self, index: int) -> Sentence | None:
+        """The sentence before sentence ``index``; sentence indices are their positions."""
+        return self.sentences[index - 1] if 0 < index <= len(self.sentences) else None
+
 
 def resources_dir() -> str | None:
     """Where stanza models live: $STANZA_RESOURCES_DIR, else stanza's own default."""

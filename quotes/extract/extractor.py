@@ -25,7 +25,7 @@ from .patterns import (
     wie_clause,
 )
 from .quotation_marks import QuotedSpan, find_quoted_spans, looks_like_name
-from .speakers import Mention
+from .speakers import pro_form_mention
 
 
 def _overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
@@ -107,7 +107,7 @@ def _free_indirect(text: str, doc: ParsedDocument, found: list[Candidate], lex: 
             else:
                 # Not chained to a quote: the sentence before usually names who goes on speaking
                 # ("Der Iran streitet dies ab. Sein Programm diene …").
-                before = next((p for p in doc.sentences if p.index == s.index - 1), None)
+                before = doc.sentence_before(s.index)
                 speaker = None
                 if not chained and before is not None and "\n\n" not in text[before.end:s.start]:
                     speaker = clause_subject(text, before, lex)
@@ -185,15 +185,11 @@ def extract_candidates(doc: ParsedDocument, regions: list[tuple[int, int]]) -> l
             found.append(cand)
     found = _dedupe(found)
     for cand in found:
-        if cand.pattern == "according-to-adverb" and cand.speaker is None and cand.sentence_index > 0:
+        before = doc.sentence_before(cand.sentence_index)
+        if cand.pattern == "according-to-adverb" and cand.speaker is None and before is not None:
             # "Das Weiße Haus veröffentlichte ein Statement. Demnach sollen …": "demnach" is a pro-form
             # for the source, named as the previous sentence's subject; the mention is the adverb
-            ante = clause_subject(text, doc.sentences[cand.sentence_index - 1], lex)
-            adverb = cand.cue.anchor
-            cand.speaker = Mention(adverb.start, adverb.end, adverb.surface,
-                                   ante.name or ante.text if ante else None, ante.role if ante else None,
-                                   ante.entity_type if ante else "PRON", cand.sentence_index,
-                                   ante.plural if ante else False, ante.gender if ante else None)
+            cand.speaker = pro_form_mention(cand.cue.anchor, clause_subject(text, before, lex), cand.sentence_index)
     found.extend(_free_indirect(text, doc, found, lex, cues))
     found.sort(key=lambda c: (c.start, -c.end))
     _speaker_from_previous_sentence(text, doc, found, lex)
@@ -208,8 +204,8 @@ def _speaker_from_previous_sentence(text: str, doc: ParsedDocument, found: list[
     for cand in found:
         if cand.pattern != "marks-nocue" or cand.speaker is not None:
             continue
-        before = next((p for p in doc.sentences if p.end <= cand.start and p.index == cand.sentence_index - 1), None)
-        if before is None or before.index in cited:
+        before = doc.sentence_before(cand.sentence_index)
+        if before is None or before.end > cand.start or before.index in cited:
             continue
         cand.speaker = clause_subject(text, before, lex)
 

@@ -12,7 +12,16 @@ from dataclasses import dataclass
 from ..parse import ParsedDocument, Sentence, Word
 from .cues import CueLexicon, CueMatch
 from .quotation_marks import QuotedSpan
-from .speakers import Mention, can_speak, mention_from_head, mention_from_words, source_phrase, speaker_of_cue
+from .speakers import (
+    Mention,
+    can_speak,
+    mention_from_head,
+    mention_from_words,
+    phrase_mention,
+    pro_form_mention,
+    source_phrase,
+    speaker_of_cue,
+)
 
 SENTENCE_END = ".!?"
 TRIM = " \t\n,;:–—-"
@@ -124,6 +133,10 @@ def _has_clause(words: list[Word]) -> bool:
     return any(w.upos in ("VERB", "AUX") for w in words) and len([w for w in words if w.upos != "PUNCT"]) >= 3
 
 
+def _relative_pronoun(w: Word, lex: CueLexicon) -> bool:
+    return w.feats.get("PronType") == "Rel" or (w.upos == "PRON" and w.surface.lower() in lex.relative_pronouns)
+
+
 def _word_before(sentence: Sentence, w: Word) -> Word | None:
     return sentence.word(w.index - 1)
 
@@ -177,9 +190,7 @@ def _opens_content(rest: list[Word], lex: CueLexicon) -> bool:
         return False
     if first.upos == "CCONJ":
         return False  # "…, men ble sittende": the speaker's own clause goes on
-    relative = lambda w: w.feats.get("PronType") == "Rel" or (  # noqa: E731
-        w.upos == "PRON" and w.surface.lower() in lex.relative_pronouns)
-    if relative(first) or (first.upos == "ADP" and len(rest) > 1 and relative(rest[1])):
+    if _relative_pronoun(first, lex) or (first.upos == "ADP" and len(rest) > 1 and _relative_pronoun(rest[1], lex)):
         return False
     return True
 
@@ -222,8 +233,7 @@ def _speaker_resumes(sentence: Sentence, content: list[Word], lex: CueLexicon) -
 
 
 def _indicative_finite(w: Word, lex: CueLexicon) -> bool:
-    return (w.upos in ("VERB", "AUX") and _finite(w) and w.ner == "O"
-            and subjunctive_grade_of(w, lex) == 0 and w.feats.get("Mood") != "Sub")
+    return w.upos in ("VERB", "AUX") and _finite(w) and w.ner == "O" and subjunctive_grade_of(w, lex) == 0
 
 
 def content_before_cue(text: str, sentence: Sentence, cue: CueMatch, lex: CueLexicon) -> tuple[int, int] | None:
@@ -242,8 +252,7 @@ def content_before_cue(text: str, sentence: Sentence, cue: CueMatch, lex: CueLex
         # on the cue's subject, not content
         comma = max((w.index for w in before if w.surface == ","), default=0)
         segment = [w for w in before if w.index > comma][:2]
-        if comma and any(w.feats.get("PronType") == "Rel" or w.upos == "PRON" and w.surface.lower() in lex.relative_pronouns
-                         for w in segment):
+        if comma and any(_relative_pronoun(w, lex) for w in segment):
             return None
         if _has_clause(before):
             return trim_span(text, sentence.start, prev.start)
@@ -344,10 +353,9 @@ def wie_clause(text: str, sentence: Sentence, cue: CueMatch, lex: CueLexicon) ->
         if nxt.upos == "PRON" and (nxt.surface.lower() in lex.pronouns or nxt.surface.lower() in lex.plural_pronouns):
             speaker = mention_from_words(text, sentence, [nxt], nxt, lex)
         else:
-            phrase = source_phrase(sentence, nxt, lex)
-            heads = [w for w in phrase if w.upos in ("NOUN", "PROPN", "X")]
-            if heads and phrase[-1].index < cue.anchor.index:
-                speaker = mention_from_words(text, sentence, phrase, heads[0], lex)
+            phrase = phrase_mention(text, sentence, nxt, lex)
+            if phrase is not None and phrase.end <= cue.anchor.start:
+                speaker = phrase
     if speaker is None:
         speaker = speaker_of_cue(text, sentence, cue, lex, excluded=[span])
     return Candidate(span[0], span[1], "indirect", sentence.index, cue, speaker, 0.75, "wie-clause")
@@ -424,10 +432,7 @@ def noun_cue_clause(text: str, sentence: Sentence, lex: CueLexicon) -> list[Cand
         speaker = None
         if attribute and attribute[0].upos in ("DET", "PROPN", "NOUN", "ADJ") and any(
                 x.upos in ("NOUN", "PROPN") for x in attribute):
-            phrase = source_phrase(sentence, attribute[0], lex)
-            heads = [x for x in phrase if x.upos in ("NOUN", "PROPN", "X")]
-            if heads:
-                speaker = mention_from_words(text, sentence, phrase, heads[0], lex)
+            speaker = phrase_mention(text, sentence, attribute[0], lex)
         if speaker is None:
             speaker = clause_subject(text, sentence, lex, (w.start, sentence.end))
         cue = CueMatch(w, [w], w.lemma.lower())
@@ -541,10 +546,7 @@ def _relative_according(text: str, sentence: Sentence, w: Word, lex: CueLexicon)
     number = rel.feats.get("Number")
     source = next((x for x in nouns if number and x.feats.get("Number") == number), nouns[0] if nouns else None)
     ante = mention_from_head(text, sentence, source, lex, [(comma.start, sentence.end)]) if source else None
-    # the mention is the relative pronoun, a pro-form for the antecedent, which names it
-    speaker = Mention(rel.start, rel.end, rel.surface, ante.name or ante.text if ante else None,
-                      ante.role if ante else None, ante.entity_type if ante else "PRON", sentence.index,
-                      ante.plural if ante else False, ante.gender if ante else None)
+    speaker = pro_form_mention(rel, ante, sentence.index)  # the pronoun is the mention, the antecedent the name
     return Candidate(span[0], span[1], "indirect", sentence.index, CueMatch(w, [w], w.lemma.lower()), speaker,
                      0.7, "according-to-relative")
 
@@ -553,6 +555,10 @@ def _clause_around(text: str, sentence: Sentence, frame: tuple[int, int], lex: C
     """The clause an according-to frame belongs to, without the frame: the rest of the sentence for a
     frame at its start or end. A frame inside the clause splits it in two; a span is contiguous, so
     it is the clause with the frame when the frame is short against both sides, else the longer side."""
+    if frame[0] - sentence.start <= 2:
+        return trim_span(text, frame[1], sentence.end)  # ("Laut X habe …, und verlangt": all of it)
+    if sentence.end - frame[1] <= 2:
+        return trim_span(text, sentence.start, frame[0])
     # "unter denen sich nach Einschätzung der Ermittler der Mörder befinden sollte, sind gestern …":
     # the frame's clause ends where an indicative main clause goes on after a comma
     end = sentence.end
@@ -561,10 +567,6 @@ def _clause_around(text: str, sentence: Sentence, frame: tuple[int, int], lex: C
         if a_.surface == "," and _indicative_finite(b_, lex):
             end = a_.start
             break
-    if frame[0] - sentence.start <= 2:
-        return trim_span(text, frame[1], sentence.end)  # ("Laut X habe …, und verlangt": all of it)
-    if sentence.end - frame[1] <= 2:
-        return trim_span(text, sentence.start, frame[0])
     left = text.rfind(",", sentence.start, frame[0])
     after_comma = next((w for w in sentence.words if w.start > left), None) if left >= 0 else None
     # "Gegen Beamte, die … reagierten, sollen nach Ansicht von ai …": a finite verb right after the
@@ -628,7 +630,7 @@ def colon_introducer(text: str, doc: ParsedDocument, quoted: QuotedSpan, first: 
     if lead.strip():
         intro, colon_at = first, first.start + len(lead.rstrip())
     else:
-        prev = next((p for p in doc.sentences if p.index == first.index - 1), None)
+        prev = doc.sentence_before(first.index)
         if prev is None:
             return None
         intro, colon_at = prev, prev.start + len(text[prev.start:prev.end].rstrip())
@@ -663,7 +665,7 @@ def direct_quote(text: str, doc: ParsedDocument, quoted: QuotedSpan, sentences: 
                 best = (dist, cue, s)
     if best is None and sentences:
         first = sentences[0]
-        prev = doc.sentences[first.index - 1] if first.index > 0 and doc.sentences[first.index - 1].index == first.index - 1 else None
+        prev = doc.sentence_before(first.index)
         colon = text[first.start:quoted.start].strip()
         if colon.endswith(":") and first.start < quoted.start:
             for cue in cues_by_sentence.get(first.index, []):

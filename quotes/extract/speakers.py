@@ -250,6 +250,23 @@ def document_source(text: str, sentence: Sentence, lex: CueLexicon) -> Mention |
     return None
 
 
+def phrase_mention(text: str, sentence: Sentence, first: Word, lex: CueLexicon) -> Mention | None:
+    """The mention of the surface noun phrase that starts at ``first`` (see ``source_phrase``),
+    headed by its first noun or name; None when no noun phrase starts there."""
+    phrase = source_phrase(sentence, first, lex)
+    heads = [w for w in phrase if w.upos in ("NOUN", "PROPN", "X")]
+    return mention_from_words(text, sentence, phrase, heads[0], lex) if heads else None
+
+
+def pro_form_mention(word: Word, antecedent: Mention | None, sentence_index: int) -> Mention:
+    """A pro-form standing for a source ("demnach", "nach denen"): the word is the mention, the
+    antecedent it stands for gives the name, role and type."""
+    a = antecedent
+    return Mention(word.start, word.end, word.surface, a.name or a.text if a else None, a.role if a else None,
+                   a.entity_type if a else "PRON", sentence_index, a.plural if a else False,
+                   a.gender if a else None)
+
+
 def _subject(sentence: Sentence, anchor: Word, lex: CueLexicon) -> Word | None:
     subjects = [d for d in sentence.dependents(anchor) if d.deprel in ("nsubj", "nsubj:pass", "csubj")]
     passive = any(d.deprel in ("aux:pass", "nsubj:pass") for d in sentence.dependents(anchor))
@@ -386,11 +403,7 @@ def speaker_of_cue(text: str, sentence: Sentence, cue: CueMatch, lex: CueLexicon
     if cue.speaker_preposition:
         prep = next((w for w in cue.words if w.surface.lower() == cue.speaker_preposition), None)
         nxt = sentence.word(prep.index + 1) if prep else None
-        phrase = source_phrase(sentence, nxt, lex) if nxt else []
-        if not phrase:
-            return None
-        heads = [w for w in phrase if w.upos in ("NOUN", "PROPN", "X")]
-        return mention_from_words(text, sentence, phrase, heads[0], lex)
+        return phrase_mention(text, sentence, nxt, lex) if nxt else None
     head = _subject(sentence, cue.anchor, lex)
     if head is not None and (_in_any(head, excluded) or head.surface.lower() in lex.not_speakers):
         head = None
