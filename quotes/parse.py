@@ -210,7 +210,33 @@ def _convert(doc, text: str, back: list[int], language: str) -> ParsedDocument:
             _renumber(words, renumber)
         ents = [(back[e.start_char], back[e.end_char - 1] + 1, e.type) for e in sent.ents]
         sentences.append(Sentence(len(sentences), words[0].start, words[-1].end, words, ents))
+    adverbs = frozenset(load_data("parse", language).get("adverbs", []))
+    for s in sentences:
+        repair_adverbs(s, adverbs)
     return ParsedDocument(text=text, language=language, sentences=repair_sentence_splits(text, sentences))
+
+
+def repair_adverbs(sentence: Sentence, adverbs: frozenset[str]) -> None:
+    """The small tagger reads some adverbs as verbs ("gestern" like "lästern") and builds the clause
+    around them ("Das erklärte gestern ein Sprecher" with "gestern" as the root). Such a word becomes
+    an adverb again; a verb among its dependents takes its place in the tree, and the rest of its
+    dependents hang on that verb (or on the adverb's own head)."""
+    for adverb in sentence.words:
+        if adverb.surface.lower() not in adverbs or adverb.upos == "ADV":
+            continue
+        kids = [w for w in sentence.words if w.head == adverb.index]
+        verb = next((w for w in kids if w.upos in ("VERB", "AUX")), None)
+        heir = verb.index if verb is not None else adverb.head
+        adverb.upos, adverb.lemma, adverb.feats = "ADV", adverb.surface.lower(), {}
+        if not heir:
+            continue  # a root with no verb under it: nothing better to hang the clause on
+        if verb is not None:
+            verb.head, verb.deprel = adverb.head, adverb.deprel
+        for w in kids:
+            if w is not verb:
+                w.head = heir
+        adverb.head, adverb.deprel = heir, "advmod"
+    sentence.__dict__.pop("children", None)  # the cached child lists are stale now
 
 
 def _renumber(words: list[Word], merged: dict[int, int]) -> None:

@@ -105,3 +105,20 @@ def test_norwegian_content_clause_without_complementizer(extract):
     quotes = extract("Ordføreren mener kommunen har brukt altfor mye penger på konsulenter.", "nb")
     q = covering(quotes, "kommunen har brukt altfor mye penger")
     assert q.speaker and q.speaker.mention == "Ordføreren"
+
+
+def test_adverb_taken_for_a_verb_keeps_the_speaker(extract):
+    # the small tagger reads "gestern" as a verb and makes it the clause's root
+    quotes = extract("Die Wasserwerke der Stadt bleiben bis zum Ende der Woche geschlossen. "
+                     "Das erklärte gestern ein Sprecher des Umweltministeriums.")
+    q = covering(quotes, "bis zum Ende der Woche geschlossen")
+    assert q.speaker and "Sprecher" in q.speaker.mention
+
+
+def test_parse_repair_makes_the_adverb_an_adverb(models):
+    from quotes.parse import parse_document
+
+    doc = parse_document("Die Zeitung hatte gestern berichtet, die Fabrik werde geschlossen.", "de")
+    words = {w.surface: w for s in doc.sentences for w in s.words}
+    assert words["gestern"].upos == "ADV"
+    assert words["Zeitung"].head == words["berichtet"].index
