@@ -122,3 +122,15 @@ def test_parse_repair_makes_the_adverb_an_adverb(models):
     words = {w.surface: w for s in doc.sentences for w in s.words}
     assert words["gestern"].upos == "ADV"
     assert words["Zeitung"].head == words["berichtet"].index
+
+
+def test_ambiguous_pronoun_after_the_verb_yields_to_a_fronted_person(extract):
+    # "sie" may be the object: a fronted role noun is the subject ...
+    quotes = extract("Der Geschäftsführer des Verbands nannte sie am Montag „fahrlässig und gefährlich“.")
+    q = covering(quotes, "fahrlässig")
+    assert q.speaker and "Geschäftsführer" in q.speaker.mention
+    # ... while a fronted thing is the object and the pronoun speaks
+    quotes = extract("Die Kanzlerin trat am Abend vor die Presse. "
+                     "Die Arbeit der Koalition lobte sie als „solide und verlässlich“.")
+    q = covering(quotes, "solide und verlässlich")
+    assert q.speaker and q.speaker.mention == "sie"

@@ -59,6 +59,7 @@ class CueLexicon:
     indefinite_articles: frozenset[str]
     reflexive_pronouns: frozenset[str]
     expletive_pronouns: frozenset[str]
+    case_ambiguous_pronouns: frozenset[str]
     agent_prepositions: frozenset[str]
     passive_speaker_verbs: frozenset[str]
     perfect_auxiliaries: frozenset[str]
@@ -114,6 +115,7 @@ def cue_lexicon(lang: str) -> CueLexicon:
         indefinite_articles=low(d.get("indefinite_articles", [])),
         reflexive_pronouns=low(d.get("reflexive_pronouns", [])),
         expletive_pronouns=low(d.get("expletive_pronouns", [])),
+        case_ambiguous_pronouns=low(d.get("case_ambiguous_pronouns", [])),
         agent_prepositions=low(d.get("agent_prepositions", [])),
         passive_speaker_verbs=low(d.get("passive_speaker_verbs", [])),
         perfect_auxiliaries=low(d.get("perfect_auxiliaries", [])),

@@ -279,7 +279,8 @@ def _subject(sentence: Sentence, anchor: Word, lex: CueLexicon) -> Word | None:
     for s in subjects:
         if _phrase_opens_with_preposition(sentence, s, lex):
             continue  # "Als Begründung sagte ein Wissenschaftler": the parse took the adverbial
-        if inverted is not None and s.index < anchor.index and s.upos != "PRON":
+        if inverted is not None and s.index < anchor.index and s.upos != "PRON" and not (
+                inverted.surface.lower() in lex.case_ambiguous_pronouns and _person_like(s, lex)):
             return inverted  # "Die Arbeit der Koalition lobte er": a fronted object, the pronoun speaks
         if _can_head_speaker(s, lex, sentence) or s.upos == "DET" and s.surface[:1].isupper():
             return s
@@ -317,6 +318,12 @@ def _inverted_pronoun(sentence: Sentence, verb: Word, lex: CueLexicon) -> Word |
     if low in lex.expletive_pronouns or low in lex.reflexive_pronouns or not (low in lex.pronouns or low in lex.plural_pronouns):
         return None
     return nxt
+
+
+def _person_like(w: Word, lex: CueLexicon) -> bool:
+    """A named person or organisation, or a role noun: a word that speaks rather than is spoken of."""
+    low = w.surface.lower()
+    return w.ner[2:] in ("PER", "ORG") or low.endswith(lex.role_suffixes) or any(o in low for o in lex.organisation_words)
 
 
 def _reflexive(w: Word, lex: CueLexicon) -> bool:
