@@ -219,13 +219,13 @@ def _convert(doc, text: str, back: list[int], language: str) -> ParsedDocument:
 def repair_adverbs(sentence: Sentence, adverbs: frozenset[str]) -> None:
     """The small tagger reads some adverbs as verbs ("gestern" like "lästern") and builds the clause
     around them ("Das erklärte gestern ein Sprecher" with "gestern" as the root). Such a word becomes
-    an adverb again; a verb among its dependents takes its place in the tree, and the rest of its
-    dependents hang on that verb (or on the adverb's own head)."""
+    an adverb again. Its dependents move up to its head; at the root, a verb among them takes its
+    place and the rest hang on that verb."""
     for adverb in sentence.words:
         if adverb.surface.lower() not in adverbs or adverb.upos == "ADV":
             continue
         kids = [w for w in sentence.words if w.head == adverb.index]
-        verb = next((w for w in kids if w.upos in ("VERB", "AUX")), None)
+        verb = None if adverb.head else next((w for w in kids if w.upos in ("VERB", "AUX")), None)
         heir = verb.index if verb is not None else adverb.head
         adverb.upos, adverb.lemma, adverb.feats = "ADV", adverb.surface.lower(), {}
         if not heir:

@@ -377,8 +377,8 @@ def _prefield(sentence: Sentence, verb: Word, excluded, lex: CueLexicon) -> list
         return None  # a bare common noun opening the clause is an adverbial more often than a speaker
     if any(_in_any(w, excluded) or w.upos in ("VERB", "AUX", "SCONJ") for w in words):
         return None
-    if not any(_can_head_speaker(w, lex) for w in content):
-        return None
+    if not any(_can_head_speaker(w, lex, skip_adverbs=True) for w in content):
+        return None  # "Des Weiteren verwies Steinbrück": an adverb the parse took for the subject
     return [w for w in words if content[0].index <= w.index <= content[-1].index]
 
 
@@ -429,7 +429,7 @@ def speaker_of_cue(text: str, sentence: Sentence, cue: CueMatch, lex: CueLexicon
             verb = sentence.word(verb.head)
         prefield = _prefield(sentence, verb, excluded, lex)
         if prefield:
-            named = [w for w in prefield if _can_head_speaker(w, lex)]
+            named = [w for w in prefield if _can_head_speaker(w, lex, skip_adverbs=True)]
             return mention_from_words(text, sentence, prefield, named[-1], lex)
         head = _after_cue(sentence, cue, excluded, lex) or _before_cue(sentence, cue, excluded, lex)
     if head is None or head.lemma.lower() in lex.first_person:
