@@ -252,6 +252,7 @@ def _renumber(words: list[Word], merged: dict[int, int]) -> None:
 
 
 _TERMINAL = tuple(".!?:;…\"“”»«'’)")
+_CLOSING_MARKS = ("“", "”", "«", "»", '"')
 
 
 def _split_in_error(text: str, previous: Sentence, next_start: int) -> bool:
@@ -262,6 +263,11 @@ def _split_in_error(text: str, previous: Sentence, next_start: int) -> bool:
     last = previous.words[-1].surface
     # "des 75. Tages": a German ordinal's period ends no sentence
     if re.fullmatch(r"\d{1,3}\.", last) and text[next_start:next_start + 1].isupper():
+        return True
+    # "Wie die Zeitung „The Guardian“ | berichtete, …": a closing mark after a word ends no sentence
+    # when the text goes on in lower case
+    if last in _CLOSING_MARKS and text[previous.end - 2 : previous.end - 1].isalnum() and (
+            text[next_start:next_start + 1].islower()):
         return True
     return not text[previous.end - 1 : previous.end].endswith(_TERMINAL)
 

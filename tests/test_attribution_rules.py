@@ -134,3 +134,4 @@ def test_ambiguous_pronoun_after_the_verb_yields_to_a_fronted_person(extract):
                      "Die Arbeit der Koalition lobte sie als „solide und verlässlich“.")
     q = covering(quotes, "solide und verlässlich")
     assert q.speaker and q.speaker.mention == "sie"
+
