@@ -135,3 +135,10 @@ def test_ambiguous_pronoun_after_the_verb_yields_to_a_fronted_person(extract):
     q = covering(quotes, "solide und verlässlich")
     assert q.speaker and q.speaker.mention == "sie"
 
+
+
+def test_demnach_stands_for_the_source_of_the_sentence_before(extract):
+    quotes = extract("Im Einsatzgebiet ist es laut dem Nachrichtenmagazin Focus zu weiteren Zwischenfällen gekommen. "
+                     "Demnach haben Kampfflugzeuge einen deutschen Hubschrauber mit ihrem Radar erfasst.")
+    q = covering(quotes, "Kampfflugzeuge einen deutschen Hubschrauber")
+    assert q.speaker and "Nachrichtenmagazin" in q.speaker.name

@@ -189,7 +189,12 @@ def extract_candidates(doc: ParsedDocument, regions: list[tuple[int, int]]) -> l
         if cand.pattern == "according-to-adverb" and cand.speaker is None and before is not None:
             # "Das Weiße Haus veröffentlichte ein Statement. Demnach sollen …": "demnach" is a pro-form
             # for the source, named as the previous sentence's subject; the mention is the adverb
-            cand.speaker = pro_form_mention(cand.cue.anchor, clause_subject(text, before, lex), cand.sentence_index)
+            # ("… ist es laut dem Magazin Focus zu Zwischenfällen gekommen. Demnach …"): a source the
+            # sentence before attributes its report to comes first
+            reported = next((c.speaker for c in found if c.sentence_index == before.index and c.speaker is not None
+                             and c.speaker.entity_type != "PRON"), None)
+            cand.speaker = pro_form_mention(cand.cue.anchor, reported or clause_subject(text, before, lex),
+                                            cand.sentence_index)
     found.extend(_free_indirect(text, doc, found, lex, cues))
     found.sort(key=lambda c: (c.start, -c.end))
     _speaker_from_previous_sentence(text, doc, found, lex)
