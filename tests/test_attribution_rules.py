@@ -142,3 +142,10 @@ def test_demnach_stands_for_the_source_of_the_sentence_before(extract):
                      "Demnach haben Kampfflugzeuge einen deutschen Hubschrauber mit ihrem Radar erfasst.")
     q = covering(quotes, "Kampfflugzeuge einen deutschen Hubschrauber")
     assert q.speaker and "Nachrichtenmagazin" in q.speaker.name
+
+
+def test_expletive_es_is_no_speaker(extract):
+    quotes = extract("In der Stadt gab es am Montag eine Pressekonferenz der Polizei. "
+                     "Demnach sei der Täter mit einem Auto geflohen.")
+    q = covering(quotes, "der Täter mit einem Auto geflohen")
+    assert q.speaker is None or q.speaker.name.lower() != "es"

@@ -225,8 +225,8 @@ def can_speak(m: Mention, lex: CueLexicon) -> bool:
     if m.entity_type in ("PER", "ORG"):
         return True
     low = m.text.lower()
-    if m.entity_type == "PRON":
-        return low in lex.pronouns or low in lex.plural_pronouns
+    if m.entity_type == "PRON":  # not an expletive ("Dort sei es zu Unruhen gekommen")
+        return (low in lex.pronouns or low in lex.plural_pronouns) and low not in lex.expletive_pronouns
     return low.endswith(lex.role_suffixes) or any(w in low for w in lex.organisation_words)
 
 
