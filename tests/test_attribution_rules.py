@@ -149,3 +149,13 @@ def test_expletive_es_is_no_speaker(extract):
                      "Demnach sei der Täter mit einem Auto geflohen.")
     q = covering(quotes, "der Täter mit einem Auto geflohen")
     assert q.speaker is None or q.speaker.name.lower() != "es"
+
+
+
+def test_partial_quote_after_a_modal_takes_the_clause_subject(extract):
+    # the parse roots the clause on the verb inside the marks, so the subject is read on the surface:
+    # the pronoun after the finite modal, not the sentence before
+    quotes = extract("Der Verband legte am Montag einen neuen Plan vor. "
+                     "Ursprünglich wollte er „ein Konzept mit sechs bis acht Stadien vorlegen“.")
+    q = covering(quotes, "sechs bis acht Stadien")
+    assert q.speaker and q.speaker.mention == "er"

@@ -21,6 +21,7 @@ from .speakers import (
     pro_form_mention,
     source_phrase,
     speaker_of_cue,
+    subject_before_quote,
 )
 
 SENTENCE_END = ".!?"
@@ -685,6 +686,9 @@ def direct_quote(text: str, doc: ParsedDocument, quoted: QuotedSpan, sentences: 
             return Candidate(quoted.start, quoted.end, "direct", sentences[0].index, None, speaker, 0.75, "colon")
     s = sentences[0] if sentences else None
     # "Peskow rechne mit „guten … Verhandlungen“": the clause's subject speaks the partial quote.
-    speaker = clause_subject(text, s, lex, (quoted.start, quoted.end)) if s is not None else None
+    speaker = None
+    if s is not None:
+        span = (quoted.start, quoted.end)
+        speaker = clause_subject(text, s, lex, span) or subject_before_quote(text, s, span, lex)
     return Candidate(quoted.start, quoted.end, "direct", s.index if s else -1, None, speaker,
                      0.6 if speaker else 0.45, "marks-nocue")

@@ -382,6 +382,25 @@ def _prefield(sentence: Sentence, verb: Word, excluded, lex: CueLexicon) -> list
     return [w for w in words if content[0].index <= w.index <= content[-1].index]
 
 
+def subject_before_quote(text: str, sentence: Sentence, quoted: tuple[int, int], lex: CueLexicon) -> Mention | None:
+    """"Auch der Sprecher der SPD, Dieter Wiefelspütz, will „… prüfen“", "Ursprünglich wollte er „…“":
+    the verb the parse made the root sits inside the marks, so the clause is read on the surface: the
+    finite verb before the quote, and the phrase before it or the pronoun right after it speaks."""
+    finite = next((w for w in sentence.words if w.end <= quoted[0] and w.upos in ("AUX", "VERB")
+                   and w.feats.get("VerbForm", "Fin") == "Fin" and w.feats.get("Mood")), None)
+    if finite is None:
+        return None
+    pronoun = _inverted_pronoun(sentence, finite, lex)
+    if pronoun is not None:
+        return mention_from_head(text, sentence, pronoun, lex, [quoted])
+    prefield = _prefield(sentence, finite, [quoted], lex)
+    if not prefield:
+        return None
+    named = [w for w in prefield if _can_head_speaker(w, lex, skip_adverbs=True)]
+    mention = mention_from_words(text, sentence, prefield, named[-1], lex)
+    return mention if can_speak(mention, lex) else None
+
+
 def _after_cue(sentence: Sentence, cue: CueMatch, excluded, lex: CueLexicon) -> Word | None:
     """In verb-second clauses the subject follows a cue that does not open its clause ("Am Montag
     sagte der Sprecher", "In einem Interview äußerte sich der EU-Außenbeauftragte Javier Solana").
