@@ -393,12 +393,17 @@ def subject_before_quote(text: str, sentence: Sentence, quoted: tuple[int, int],
     pronoun = _inverted_pronoun(sentence, finite, lex)
     if pronoun is not None:
         return mention_from_head(text, sentence, pronoun, lex, [quoted])
-    prefield = _prefield(sentence, finite, [quoted], lex)
+    mention = _prefield_mention(text, sentence, finite, [quoted], lex)
+    return mention if mention is not None and can_speak(mention, lex) else None
+
+
+def _prefield_mention(text: str, sentence: Sentence, verb: Word, excluded, lex: CueLexicon) -> Mention | None:
+    """The prefield as a mention, headed by its last word that can head a speaker."""
+    prefield = _prefield(sentence, verb, excluded, lex)
     if not prefield:
         return None
     named = [w for w in prefield if _can_head_speaker(w, lex, skip_adverbs=True)]
-    mention = mention_from_words(text, sentence, prefield, named[-1], lex)
-    return mention if can_speak(mention, lex) else None
+    return mention_from_words(text, sentence, prefield, named[-1], lex)
 
 
 def _after_cue(sentence: Sentence, cue: CueMatch, excluded, lex: CueLexicon) -> Word | None:
@@ -446,10 +451,9 @@ def speaker_of_cue(text: str, sentence: Sentence, cue: CueMatch, lex: CueLexicon
         verb = cue.anchor
         if verb.base_deprel == "conj" and sentence.word(verb.head) is not None:
             verb = sentence.word(verb.head)
-        prefield = _prefield(sentence, verb, excluded, lex)
-        if prefield:
-            named = [w for w in prefield if _can_head_speaker(w, lex, skip_adverbs=True)]
-            return mention_from_words(text, sentence, prefield, named[-1], lex)
+        found = _prefield_mention(text, sentence, verb, excluded, lex)
+        if found is not None:
+            return found
         head = _after_cue(sentence, cue, excluded, lex) or _before_cue(sentence, cue, excluded, lex)
     if head is None or head.lemma.lower() in lex.first_person:
         return None
