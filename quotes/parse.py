@@ -171,7 +171,8 @@ def _collapse(token, kept: str) -> list:
 
 
 def _convert(doc, text: str, back: list[int], language: str) -> ParsedDocument:
-    contractions = set(load_data("parse", language).get("contractions", []))
+    data = load_data("parse", language)
+    contractions = set(data.get("contractions", []))
     sentences: list[Sentence] = []
     for sent in doc.sentences:
         words: list[Word] = []
@@ -210,7 +211,7 @@ def _convert(doc, text: str, back: list[int], language: str) -> ParsedDocument:
             _renumber(words, renumber)
         ents = [(back[e.start_char], back[e.end_char - 1] + 1, e.type) for e in sent.ents]
         sentences.append(Sentence(len(sentences), words[0].start, words[-1].end, words, ents))
-    adverbs = frozenset(load_data("parse", language).get("adverbs", []))
+    adverbs = frozenset(data.get("adverbs", []))
     for s in sentences:
         repair_adverbs(s, adverbs)
     return ParsedDocument(text=text, language=language, sentences=repair_sentence_splits(text, sentences))

@@ -135,7 +135,7 @@ def extract_candidates(doc: ParsedDocument, regions: list[tuple[int, int]]) -> l
                 continue
             # the turn's cue stands right after the cut ("…, sier pappa Tore"): its sentence stays
             touching = [s for s in touching if s.start < cut.end or any(
-                cut.end <= c.start and not text[cut.end:c.start].strip(" ,") .count(" ") > 3 for c in cues.get(s.index, []))]
+                cut.end <= c.start and text[cut.end:c.start].strip(" ,").count(" ") <= 3 for c in cues.get(s.index, []))]
             q = cut
         cand = direct_quote(text, doc, q, touching, cues, lex)
         if _is_title(text, doc, q, cand):
@@ -145,6 +145,7 @@ def extract_candidates(doc: ParsedDocument, regions: list[tuple[int, int]]) -> l
     found.extend(direct)
 
     # 2. cue clauses, according-to frames and speech reports, sentence by sentence
+    cued = {i for i, c in cues.items() if c}
     for s in doc.sentences:
         if not any(r0 <= s.start < r1 for r0, r1 in regions):
             continue
@@ -153,8 +154,7 @@ def extract_candidates(doc: ParsedDocument, regions: list[tuple[int, int]]) -> l
             if any(d0 <= cue.anchor.start < d1 for d0, d1 in direct_spans):
                 continue
             cand = (wie_clause(text, s, cue, lex) or indirect_speech(text, s, cue, lex, direct_spans)
-                    or anaphoric_content(text, doc.sentences[max(0, s.index - 3):s.index], s, cue, lex,
-                                         {i for i, c in cues.items() if c}))
+                    or anaphoric_content(text, doc.sentences[max(0, s.index - 3):s.index], s, cue, lex, cued))
             if cand is None:
                 continue
             sentence_found.append(cand)
@@ -185,12 +185,13 @@ def extract_candidates(doc: ParsedDocument, regions: list[tuple[int, int]]) -> l
             found.append(cand)
     found = _dedupe(found)
     for cand in found:
+        if cand.pattern != "according-to-adverb" or cand.speaker is not None:
+            continue
         before = doc.sentence_before(cand.sentence_index)
-        if cand.pattern == "according-to-adverb" and cand.speaker is None and before is not None:
-            # "Das Weiße Haus veröffentlichte ein Statement. Demnach sollen …": "demnach" is a pro-form
-            # for the source, named as the previous sentence's subject; the mention is the adverb
-            # ("… ist es laut dem Magazin Focus zu Zwischenfällen gekommen. Demnach …"): a source the
-            # sentence before attributes its report to comes first
+        if before is not None:
+            # "demnach" is a pro-form for the source, and the adverb is the mention: the source the
+            # sentence before reports from ("… laut dem Magazin Focus … Demnach …"), else that
+            # sentence's subject ("Das Weiße Haus veröffentlichte ein Statement. Demnach sollen …")
             reported = next((c.speaker for c in found if c.sentence_index == before.index and c.speaker is not None
                              and c.speaker.entity_type != "PRON"), None)
             cand.speaker = pro_form_mention(cand.cue.anchor, reported or clause_subject(text, before, lex),
