@@ -45,6 +45,7 @@ class CueLexicon:
     organisation_words: frozenset[str]
     name_particles: frozenset[str]
     relative_pronouns: frozenset[str]
+    possessive_relative_pronouns: frozenset[str]
     clause_subordinators: frozenset[str]
     non_content_openers: tuple[str, ...]
     infinitive_markers: frozenset[str]
@@ -102,6 +103,7 @@ def cue_lexicon(lang: str) -> CueLexicon:
         organisation_words=low(d.get("organisation_words", [])),
         name_particles=low(d.get("name_particles", [])),
         relative_pronouns=low(d.get("relative_pronouns", [])),
+        possessive_relative_pronouns=low(d.get("possessive_relative_pronouns", [])),
         clause_subordinators=low(d.get("clause_subordinators", [])),
         non_content_openers=tuple(x.lower() for x in d.get("non_content_openers", [])),
         infinitive_markers=low(d.get("infinitive_markers", [])),

@@ -529,7 +529,7 @@ def _relative_according(text: str, sentence: Sentence, w: Word, lex: CueLexicon)
         return None
     # "nach dessen Angaben": the possessive relative takes its noun along
     last = max(rel, w, key=lambda x: x.index)
-    if rel.surface.lower() in ("dessen", "deren") and (noun := sentence.word(last.index + 1)) is not None \
+    if rel.surface.lower() in lex.possessive_relative_pronouns and (noun := sentence.word(last.index + 1)) is not None \
             and noun.upos == "NOUN":
         last = noun
     rest = [x for x in sentence.words if x.index > last.index]
