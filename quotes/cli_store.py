@@ -97,6 +97,14 @@ def _print_table(df, title: Optional[str], limit: int) -> None:
 # --- run and serve -------------------------------------------------------------------------------
 
 
+def _quiet_prefect() -> None:
+    """No analytics or telemetry from Prefect unless the user asked for them (set before it loads)."""
+    import os
+
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+
+
 def run(
     paths: list[Path] = typer.Argument(..., help="text, JSONL or HTML files, or folders of them"),
     store: Optional[str] = _store_option(),
@@ -104,15 +112,13 @@ def run(
     batch_size: int = typer.Option(16, help="documents per stanza batch"),
 ) -> None:
     """Process the inputs into the store once (a Prefect flow run): unchanged documents are skipped."""
-    import os
     import time
 
     from rich.table import Table
 
     from .cli import _progress
 
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("DO_NOT_TRACK", "1")
+    _quiet_prefect()
     from flows.process_corpus import add_progress_listener, process_corpus
 
     err = _err()
@@ -148,8 +154,6 @@ def serve(
     Watch runs in the UI of a Prefect server (`prefect server start`, then set PREFECT_API_URL);
     trigger one at once with `prefect deployment run process-inbox/NAME`.
     """
-    import os
-
     from .store import Store
 
     if interval is not None and cron is not None:
@@ -157,8 +161,7 @@ def serve(
     if interval is None and cron is None:
         interval = 60.0
     inbox.mkdir(parents=True, exist_ok=True)
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("DO_NOT_TRACK", "1")
+    _quiet_prefect()
     from flows.process_corpus import serve_inbox
 
     where = Store(store).uri

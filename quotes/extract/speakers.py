@@ -227,6 +227,11 @@ def can_speak(m: Mention, lex: CueLexicon) -> bool:
     low = m.text.lower()
     if m.entity_type == "PRON":  # not an expletive ("Dort sei es zu Unruhen gekommen")
         return (low in lex.pronouns or low in lex.plural_pronouns) and low not in lex.expletive_pronouns
+    return _role_or_body(low, lex)
+
+
+def _role_or_body(low: str, lex: CueLexicon) -> bool:
+    """Lower-case text that ends in a role ("Kremlsprecher") or names an organisation ("Ministerium")."""
     return low.endswith(lex.role_suffixes) or any(w in low for w in lex.organisation_words)
 
 
@@ -322,8 +327,7 @@ def _inverted_pronoun(sentence: Sentence, verb: Word, lex: CueLexicon) -> Word |
 
 def _person_like(w: Word, lex: CueLexicon) -> bool:
     """A named person or organisation, or a role noun: a word that speaks rather than is spoken of."""
-    low = w.surface.lower()
-    return w.ner[2:] in ("PER", "ORG") or low.endswith(lex.role_suffixes) or any(o in low for o in lex.organisation_words)
+    return w.ner[2:] in ("PER", "ORG") or _role_or_body(w.surface.lower(), lex)
 
 
 def _reflexive(w: Word, lex: CueLexicon) -> bool:
