@@ -141,7 +141,8 @@ def test_demnach_stands_for_the_source_of_the_sentence_before(extract):
     quotes = extract("Im Einsatzgebiet ist es laut dem Nachrichtenmagazin Focus zu weiteren Zwischenfällen gekommen. "
                      "Demnach haben Kampfflugzeuge einen deutschen Hubschrauber mit ihrem Radar erfasst.")
     q = covering(quotes, "Kampfflugzeuge einen deutschen Hubschrauber")
-    assert q.speaker and "Nachrichtenmagazin" in q.speaker.name
+    assert q.speaker and q.speaker.mention == "Demnach"
+    assert q.speaker.name == "Focus" and q.speaker.role == "Nachrichtenmagazin"
 
 
 def test_expletive_es_is_no_speaker(extract):
