@@ -114,7 +114,40 @@ def models(
     except Exception as exc:  # noqa: BLE001 - a failed download (no network) is a clear message, not a trace
         err.print(f"[red]could not download the stanza models: {exc}[/red]")
         raise typer.Exit(2) from None
+    from .settings import recorded, write
+
+    if where and recorded("stanza_resources") != where:
+        # recorded, so that `.venv/bin/quotes` finds them later without any export
+        err.print(f"recorded in {write('stanza_resources', where)}")
     err.print(f"stanza models: {where}")
+
+
+config_app = typer.Typer(no_args_is_help=False, invoke_without_command=True,
+                         help="Settings: where the models, the store and the encoder are (env > settings file > default).")
+
+
+@config_app.callback()
+def config_show(ctx: typer.Context) -> None:
+    """Every setting, its value and where the value came from."""
+    if ctx.invoked_subcommand:
+        return
+    from .settings import SETTINGS, lookup, settings_file
+
+    print(f"settings file: {settings_file()}")
+    for key, setting in SETTINGS.items():
+        value, source = lookup(key)
+        print(f"{key} = {value if value is not None else '(not set)'}    [{source}; env {setting.env}]")
+
+
+@config_app.command("set")
+def config_set(key: str = typer.Argument(...), value: str = typer.Argument(...)) -> None:
+    """Write one setting into the settings file."""
+    from .settings import write
+
+    err.print(f"{key} = {value} → {write(key, value)}")
+
+
+app.add_typer(config_app, name="config")
 
 
 @app.command()

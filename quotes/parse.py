@@ -99,8 +99,11 @@ class ParsedDocument:
 
 
 def resources_dir() -> str | None:
-    """Where stanza models live: $STANZA_RESOURCES_DIR, else stanza's own default."""
-    return os.environ.get("STANZA_RESOURCES_DIR") or None
+    """Where stanza models live: the ``stanza_resources`` setting ($STANZA_RESOURCES_DIR, else the
+    settings file the set-up fills), else None for stanza's own default."""
+    from .settings import get
+
+    return get("stanza_resources") or None
 
 
 def load_pipeline(lang: str, processors: str | None = None):

@@ -285,7 +285,9 @@ class Store:
     """Delta tables under one folder or object-storage prefix."""
 
     def __init__(self, uri: str | os.PathLike | None = None, storage_options: Mapping[str, str] | None = None):
-        uri = str(uri or os.environ.get("QUOTES_STORE") or DEFAULT_STORE)
+        from .settings import get
+
+        uri = str(uri or get("store") or DEFAULT_STORE)
         self.local = "://" not in uri or uri.startswith("file://")
         self.uri = str(Path(uri.removeprefix("file://")).resolve()) if self.local else uri.rstrip("/")
         self.storage_options = dict(storage_options) if storage_options else _env_storage_options()
