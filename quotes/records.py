@@ -33,18 +33,27 @@ class Span(Record):
         return self
 
 
+IdSource = Literal["id", "url", "file", "record"]
+ID_SOURCE_HELP = ("how doc_id was formed: 'id' given in the input, 'url' the article's URL, 'file' a whole file "
+                  "(its name plus a hash of its text; a new version of the file replaces the stored one), "
+                  "'record' a JSONL record with neither (the file's name plus a hash of the text)")
+
+
 class Document(Record):
     """One input article, after decoding; the text every offset points into."""
 
     doc_id: str
-    path: str
+    path: str = Field(description="the input file, as an absolute path ('<text>' for text given in code)")
     text: str
     language: str | None = Field(None, description="ISO 639-1 code, e.g. 'de' or 'nb'")
     title: str | None = None
-    published: datetime | None = None
+    published: datetime | None = Field(None, description="publication time; its zone is kept when the input gives one")
     url: str | None = None
     outlet: str | None = Field(None, description="outlet given in the input metadata, if any")
     encoding: str = "utf-8"
+    id_from: IdSource = Field("id", description=ID_SOURCE_HELP)
+    warnings: list[str] = Field(default_factory=list,
+                                description="what reading the input noticed: a date not understood, an encoding guessed")
 
 
 class Segment(Span):
@@ -94,6 +103,9 @@ class DocumentResult(Record):
     title: str | None = None
     published: datetime | None = None
     outlet: Outlet | None = None
+    encoding: str = "utf-8"
+    id_from: IdSource = Field("id", description=ID_SOURCE_HELP)
+    warnings: list[str] = []
     segments: list[Segment] = []
     quotes: list[Quote] = []
     citations: list[Citation] = []
@@ -106,6 +118,8 @@ class Failure(Record):
     path: str
     stage: Literal["ingest", "language", "parse", "extract", "store"]
     error: str
+    input_hash: str | None = Field(None, description="sha256 of what was read, when anything was: an unchanged "
+                                                     "input that failed is not tried again")
 
 
 RECORDS: dict[str, type[BaseModel]] = {

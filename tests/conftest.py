@@ -20,6 +20,14 @@ if not os.environ.get("STANZA_RESOURCES_DIR") and (SHARED / "stanza_resources").
     os.environ["STANZA_RESOURCES_DIR"] = str(SHARED / "stanza_resources")
 
 
+def file_id(path: Path) -> str:
+    """The document id a whole file gets: its name without suffix, a dash, and the first 12 hex
+    digits of the sha256 of its text (written out here, not taken from the code under test)."""
+    import hashlib
+
+    return f"{path.stem}-{hashlib.sha256(path.read_text(encoding='utf-8').encode()).hexdigest()[:12]}"
+
+
 def _required() -> bool:
     return bool(os.environ.get("CI") or os.environ.get("QUOTES_REQUIRE_MODELS"))
 

@@ -100,7 +100,8 @@ def test_jsonl_metadata_and_a_bad_line_do_not_stop_the_others(tmp_path):
     assert first.published.date() == date(2024, 1, 15) and first.published.hour == 9
     assert isinstance(broken, Failure) and "line 2" in broken.error and "invalid JSON" in broken.error
     assert isinstance(no_text, Failure) and "line 4" in no_text.error and "'text'" in no_text.error
-    assert last.doc_id == "feed:5" and last.text == seed_text("004")
+    assert last.doc_id == f"feed-{content_hash(seed_text('004'))[:12]}" and last.text == seed_text("004")
+    assert (first.id_from, last.id_from) == ("id", "record")
     assert last.published.date() == date(2025, 5, 20)
 
 
@@ -135,8 +136,10 @@ def test_input_order_is_kept_and_directories_are_walked_sorted(tmp_path):
 
     docs = list(read_documents([seed_path("004"), folder, seed_path("001")]))
 
-    assert [d.doc_id for d in docs] == [seed_path("004").stem, "a", "b", "a", seed_path("001").stem]
+    assert [d.doc_id.rsplit("-", 1)[0] for d in docs] == [seed_path("004").stem, "a", "b", "a", seed_path("001").stem]
     assert docs[3].path.endswith("inner/a.md")
+    # two files named 'a' with different texts are two documents
+    assert docs[1].doc_id != docs[3].doc_id
 
 
 def test_content_hash_is_sha256_of_the_text():
