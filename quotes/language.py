@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from functools import cache
 
+from quotes.errors import QuotesError
 from quotes.lexicon import load_data, normalise_language, supported_languages
 from quotes.records import Document
 
@@ -58,6 +59,23 @@ def identify_language(text: str, candidates: Iterable[str] | None = None) -> tup
         scores[normalise_language(_to_ours().get(code, code))] += prob
     best = max(scores, key=scores.__getitem__)
     return best, min(1.0, float(scores[best]))  # float32 sums can overshoot 1 by a hair
+
+
+class UnsupportedLanguage(QuotesError, ValueError):
+    """A language asked for that the pipeline has no data and models for."""
+
+
+def check_language(requested: str | None, *, allow_auto: bool = True) -> str | None:
+    """The normalised code of a language a person asked for ('auto' passes when allowed);
+    UnsupportedLanguage for any other."""
+    lang = normalise_language(requested)
+    if lang is None or (allow_auto and lang == "auto"):
+        return lang
+    supported = supported_languages()
+    if lang not in supported:
+        raise UnsupportedLanguage(f"language '{requested}' is not supported; supported: "
+                                  f"{', '.join((['auto'] if allow_auto else []) + supported)}")
+    return lang
 
 
 def resolve_language(doc: Document, requested: str) -> str:

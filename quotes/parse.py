@@ -19,6 +19,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from .errors import QuotesError
 from .lexicon import load_data
 
 log = logging.getLogger(__name__)
@@ -28,7 +29,7 @@ _PIPELINES: dict[tuple[str, str], object] = {}
 _LOCK = threading.Lock()
 
 
-class ModelsMissing(RuntimeError):
+class ModelsMissing(QuotesError, RuntimeError):
     """The stanza models for a language are not where STANZA_RESOURCES_DIR points."""
 
 

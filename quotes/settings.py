@@ -21,6 +21,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from .errors import QuotesError
+
 
 @dataclass(frozen=True)
 class Setting:
@@ -40,7 +42,7 @@ SETTINGS: dict[str, Setting] = {s.key: s for s in (
 )}
 
 
-class SettingError(ValueError):
+class SettingError(QuotesError, ValueError):
     """An unknown key, or a settings file that is not valid TOML."""
 
 

@@ -4,12 +4,21 @@ Every table's polars schema is derived from the pydantic records (``polars_dtype
 type to a polars dtype; nested records such as a quote's speaker and cue are flattened into
 ``speaker_name``, ``cue_lemma``, … columns), so a field added to a record is a column added here.
 
-Writes are upserts keyed by document id: one batch replaces, table by table, every row of its
-documents in a single Delta commit (``overwrite`` with a ``doc_id IN (…)`` predicate: delete and
-append in one transaction). Processing a document twice never duplicates a row. Concurrent
-writers to the same store lose nothing: a commit that conflicts with another writer's raises
-``CommitFailedError`` and is re-run on the new table version. The ``documents`` row of a batch
-is written last, so a run that dies half-way leaves its documents to be processed again.
+Writes are upserts keyed by document id, and readers never see a half-written document. Delta
+Lake commits one table at a time, so a batch is written in three steps, every row marked with
+the batch's ``write_id``:
+
+1. the rows of ``quotes``, ``citations`` and ``entities`` are appended (invisible so far);
+2. the batch's ``documents`` rows replace those of the same ids in one commit (``overwrite``
+   with a ``doc_id IN (…)`` predicate): this commit is the moment the new version appears;
+3. the rows of the versions step 2 replaced are deleted.
+
+Readers (``Store.tables``, ``open_store``, every command) see a child row only when the
+``documents`` row of its document carries the same ``write_id`` (a semi-join), so a kill at any
+step leaves each document either in its old complete version or its new one; rows a killed
+writer left behind are invisible and swept later (``Store.sweep``). Concurrent writers lose
+nothing: a commit that conflicts with another writer's raises ``CommitFailedError`` and is
+re-run on the new table version, and step 3 deletes only versions this writer replaced.
 
 The embedded default is a local folder; the same code runs on object storage (``s3://…``,
 ``az://…``, ``gs://…``) with deltalake ``storage_options`` (or the environment variable
@@ -21,21 +30,36 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import time
 import types
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable, Literal, Mapping, Sequence, Union, get_args, get_origin
+from typing import Any, Callable, Iterable, Literal, Mapping, Sequence, Union, get_args, get_origin
 
 import polars as pl
 from pydantic import BaseModel
 
+from .errors import QuotesError
 from .records import Citation, DocumentResult, EntityType, Failure, Quote, Record
 
 DEFAULT_STORE = ".quotes-store"
 TABLES = ("documents", "quotes", "citations", "entities", "failures")
+# Tables whose rows belong to a document's version: visible only with their documents row.
+CHILD_TABLES = ("quotes", "citations", "entities")
 UNKNOWN_OUTLET = "(unknown)"
+# Rows of a write that never reached its documents commit are swept once they are this old.
+ORPHAN_AGE_S = 3600
+
+
+class StoreError(QuotesError, ValueError):
+    """The store cannot be used as asked: missing, not a store, or written by an older version.
+    The message says what to do."""
+
+
+class QueryError(QuotesError, ValueError):
+    """SQL that is not a single read-only statement, or that polars cannot run."""
 
 
 # --- store-only records: what the store keeps beside the extraction records ---------------------
@@ -48,6 +72,12 @@ class Provenance(Record):
     extractor_version: str
     model_version: str
     processed_at: datetime
+
+
+class WriteMark(Record):
+    """The write a row belongs to: ``<milliseconds since 1970>-<random>``, ordered by time."""
+
+    write_id: str
 
 
 class DocumentCounts(Record):
@@ -199,11 +229,12 @@ DOC_COLUMNS = Part(DocumentResult, only=("doc_id", "path", "language", "publishe
 SPECS: dict[str, TableSpec] = {
     "documents": TableSpec("documents", "doc_id", (
         Part(DocumentResult, drop=("segments", "quotes", "citations"), **_OUTLET),
-        Part(Provenance), Part(DocumentCounts))),
+        Part(Provenance), Part(DocumentCounts), Part(WriteMark))),
     "quotes": TableSpec("quotes", "quote_id", (
-        DOC_COLUMNS, Part(Quote, flatten=("speaker", "cue")), Part(QuoteIndex))),
-    "citations": TableSpec("citations", "citation_id", (DOC_COLUMNS, Part(CitationKey), Part(Citation))),
-    "entities": TableSpec("entities", "entity_id", (DOC_COLUMNS, Part(Entity))),
+        DOC_COLUMNS, Part(Quote, flatten=("speaker", "cue")), Part(QuoteIndex), Part(WriteMark))),
+    "citations": TableSpec("citations", "citation_id", (DOC_COLUMNS, Part(CitationKey), Part(Citation),
+                                                        Part(WriteMark))),
+    "entities": TableSpec("entities", "entity_id", (DOC_COLUMNS, Part(Entity), Part(WriteMark))),
     "failures": TableSpec("failures", "doc_id", (Part(Failure), Part(Provenance))),
 }
 
@@ -224,12 +255,14 @@ class Processed:
     chars: int
     index: dict[str, QuoteIndex] = field(default_factory=dict)  # by quote_id
     entities: list[Entity] = field(default_factory=list)
+    replaces: list[str] = field(default_factory=list)  # ids of earlier versions of the same file
 
 
 @dataclass
 class Failed:
     failure: Failure
     provenance: Provenance
+    replaces: list[str] = field(default_factory=list)
 
     @property
     def key(self) -> str:
@@ -243,8 +276,15 @@ def short_hash(*parts: object) -> str:
     return hashlib.sha1("\x1f".join(map(str, parts)).encode()).hexdigest()[:16]
 
 
-def batch_frames(items: Sequence[Processed | Failed]) -> dict[str, pl.DataFrame]:
-    """One frame per table for a batch of processed and failed documents."""
+def new_write_id() -> str:
+    import uuid
+
+    return f"{time.time_ns() // 1_000_000:013d}-{uuid.uuid4().hex[:8]}"
+
+
+def batch_frames(items: Sequence[Processed | Failed], write_id: str = "") -> dict[str, pl.DataFrame]:
+    """One frame per table for a batch of processed and failed documents, its rows marked ``write_id``."""
+    mark = WriteMark(write_id=write_id)
     rows: dict[str, list[tuple]] = {name: [] for name in TABLES}
     for item in items:
         if isinstance(item, Failed):
@@ -255,18 +295,21 @@ def batch_frames(items: Sequence[Processed | Failed]) -> dict[str, pl.DataFrame]
             continue
         r = item.result
         counts = DocumentCounts(n_quotes=len(r.quotes), n_citations=len(r.citations), chars=item.chars)
-        rows["documents"].append((r, item.provenance, counts))
+        rows["documents"].append((r, item.provenance, counts, mark))
         for q in r.quotes:
-            rows["quotes"].append((r, q, item.index.get(q.quote_id) or QuoteIndex(lemmas=[])))
+            rows["quotes"].append((r, q, item.index.get(q.quote_id) or QuoteIndex(lemmas=[]), mark))
         for c in r.citations:
-            rows["citations"].append((r, CitationKey(citation_id=short_hash(r.doc_id, c.start, c.end, c.source)), c))
-        rows["entities"] += [(r, e) for e in item.entities]
+            rows["citations"].append((r, CitationKey(citation_id=short_hash(r.doc_id, c.start, c.end, c.source)), c,
+                                      mark))
+        rows["entities"] += [(r, e, mark) for e in item.entities]
     frames = {name: SPECS[name].frame(rows[name]) for name in TABLES}
     return {name: f.unique(subset=SPECS[name].key, keep="last", maintain_order=True) for name, f in frames.items()}
 
 
 def batch_ids(items: Sequence[Processed | Failed]) -> list[str]:
-    return list(dict.fromkeys(i.key if isinstance(i, Failed) else i.result.doc_id for i in items))
+    """The ids a batch writes, and those of the earlier versions it replaces."""
+    ids = [i.key if isinstance(i, Failed) else i.result.doc_id for i in items]
+    return list(dict.fromkeys(ids + [old for i in items for old in i.replaces]))
 
 
 # --- the store -----------------------------------------------------------------------------------
@@ -303,57 +346,211 @@ class Store:
 
         return DeltaTable.is_deltatable(self.table_uri(name), storage_options=self.storage_options)
 
+    # --- is it a store? --------------------------------------------------------------------------
+
+    def _create_hint(self) -> str:
+        return f"create one with `quotes run FILES --store {self.uri}`"
+
+    def check_readable(self) -> None:
+        """StoreError unless this is a store of the current format (what every read command checks
+        first: a mistyped --store is an error, not an empty answer)."""
+        if self.local:
+            where = Path(self.uri)
+            if not where.exists():
+                raise StoreError(f"no store at {self.uri}: {self._create_hint()}")
+            if not where.is_dir():
+                raise StoreError(f"{self.uri} is a file, not a store (a store is a folder of Delta tables)")
+        if not any(self.exists(name) for name in TABLES):
+            raise StoreError(f"{self.uri} holds no quotes store (no Delta tables in it): {self._create_hint()}")
+        self._check_format()
+
+    def check_writable(self) -> None:
+        """StoreError unless a run may write here: a store of the current format, or a new or
+        empty folder (a folder of other files is not taken over)."""
+        if self.local:
+            where = Path(self.uri)
+            if where.exists() and not where.is_dir():
+                raise StoreError(f"{self.uri} is a file, not a store: give a folder (new, empty, or a store)")
+            if where.is_dir() and any(where.iterdir()) and not any(self.exists(n) for n in TABLES):
+                raise StoreError(f"{self.uri} is a folder of other files, not a store: give a new or empty folder")
+            if not os.access(where if where.exists() else _existing_parent(where), os.W_OK):
+                raise StoreError(f"cannot write to {self.uri}: permission denied")
+        self._check_format()
+
+    def outdated_tables(self) -> dict[str, list[str]]:
+        """Tables written by an older version: table → the current columns it lacks."""
+        from deltalake import DeltaTable
+
+        out = {}
+        for name in TABLES:
+            if not self.exists(name):
+                continue
+            have = {f.name for f in DeltaTable(self.table_uri(name), storage_options=self.storage_options)
+                    .schema().fields}
+            missing = [c for c in SPECS[name].schema if c not in have]
+            if missing:
+                out[name] = missing
+        return out
+
+    def _check_format(self) -> None:
+        outdated = self.outdated_tables()
+        if outdated:
+            what = "; ".join(f"{t} lacks {', '.join(cols)}" for t, cols in outdated.items())
+            raise StoreError(f"the store {self.uri} was written by an older version of quotes ({what}): "
+                             f"upgrade it with `quotes upgrade --store {self.uri}`")
+
+    def upgrade(self) -> dict[str, list[str]]:
+        """Add the columns an older version did not write (nulls; ``write_id`` 'legacy', so that old
+        rows stay visible), table by table. Returns what was added."""
+        added = self.outdated_tables()
+        for name, columns in added.items():
+            frame = pl.read_delta(self.table_uri(name), storage_options=self.storage_options)
+            schema = SPECS[name].schema
+            frame = frame.with_columns(
+                pl.lit("legacy" if c == "write_id" else None, dtype=schema[c]).alias(c) for c in columns)
+            frame.select(list(schema)).write_delta(self.table_uri(name), mode="overwrite",
+                                                  storage_options=self.storage_options,
+                                                  delta_write_options={"schema_mode": "overwrite"})
+        return added
+
+    # --- reading ---------------------------------------------------------------------------------
+
     def scan(self, name: str) -> pl.LazyFrame:
-        """The table as a LazyFrame; an empty one with the table's schema before the first write."""
+        """The table as stored (every row, also those of unfinished writes); an empty frame with the
+        table's schema before the first write. Readers want ``view``."""
         if name not in SPECS:
             raise KeyError(f"no table {name!r}; tables: {', '.join(TABLES)}")
         if not self.exists(name):
             return pl.LazyFrame(schema=SPECS[name].schema)
         return pl.scan_delta(self.table_uri(name), storage_options=self.storage_options)
 
+    def view(self, name: str) -> pl.LazyFrame:
+        """The table as readers see it: rows of finished writes only (see the module doc)."""
+        frame = self.scan(name)
+        if name in CHILD_TABLES:
+            live = self.scan("documents").select("doc_id", "write_id")
+            frame = frame.join(live, on=["doc_id", "write_id"], how="semi")
+        return frame
+
     def tables(self) -> "Tables":
-        return Tables(self, {name: self.scan(name) for name in TABLES})
+        return Tables(self, {name: self.view(name) for name in TABLES})
 
     def stored_keys(self) -> dict[str, tuple[str | None, str, str]]:
         """doc_id → (content_hash, extractor_version, model_version) of every stored document."""
         frame = self.scan("documents").select("doc_id", "content_hash", "extractor_version", "model_version").collect()
         return {row[0]: tuple(row[1:]) for row in frame.iter_rows()}
 
+    def stored_files(self) -> dict[str, list[str]]:
+        """path → doc_ids of the documents stored as whole files (``id_from`` 'file')."""
+        frame = (self.scan("documents").filter(pl.col("id_from") == "file").group_by("path")
+                 .agg(pl.col("doc_id")).collect())
+        return dict(frame.iter_rows())
+
+    def stored_failures(self) -> dict[str, tuple[str | None, str, str]]:
+        """failure key → (input hash, extractor_version, model_version) of every recorded failure."""
+        frame = self.scan("failures").select(
+            "doc_id", pl.coalesce("input_hash", "content_hash"), "extractor_version", "model_version").collect()
+        return {row[0]: tuple(row[1:]) for row in frame.iter_rows()}
+
+    # --- writing ---------------------------------------------------------------------------------
+
     def write(self, items: Sequence[Processed | Failed], attempts: int = 30) -> dict[str, int]:
-        """Upsert a batch: every row of these documents is replaced, in every table. Rows per table."""
+        """Upsert a batch: every row of these documents (and of the earlier versions they replace)
+        is replaced, in every table. Rows written per table."""
         if not items:
             return {name: 0 for name in TABLES}
-        frames = batch_frames(items)
+        write_id = new_write_id()
+        frames = batch_frames(items, write_id)
         ids = batch_ids(items)
-        # documents last: its row marks the document done (see the module doc)
-        for name in ("quotes", "citations", "entities", "failures", "documents"):
-            self._replace(name, frames[name], ids, attempts)
+        for name in CHILD_TABLES:
+            self._append(name, frames[name], attempts)
+        self._replace("failures", frames["failures"], ids, attempts)
+        replaced = self._replace("documents", frames["documents"], ids, attempts)
+        for name in CHILD_TABLES:
+            self._delete(name, ids, replaced, attempts)
         return {name: frames[name].height for name in TABLES}
 
-    def _replace(self, name: str, frame: pl.DataFrame, ids: list[str], attempts: int) -> None:
+    def _retrying(self, attempts: int, step: Callable[[], Any]) -> Any:
         from deltalake.exceptions import CommitFailedError, DeltaError
 
-        uri = self.table_uri(name)
         for attempt in range(attempts):
             try:
-                if not self.exists(name):
-                    if frame.is_empty():
-                        return
-                    frame.write_delta(uri, mode="append", storage_options=self.storage_options)
-                else:
-                    frame.write_delta(uri, mode="overwrite", storage_options=self.storage_options,
-                                      delta_write_options={"predicate": f"doc_id IN ({_sql_list(ids)})"})
-                return
+                return step()
             except (CommitFailedError, DeltaError) as exc:
                 if attempt + 1 == attempts or not _is_conflict(exc):
                     raise
                 time.sleep(random.uniform(0.02, 0.1) * min(attempt + 1, 10))
 
+    def _append(self, name: str, frame: pl.DataFrame, attempts: int) -> None:
+        if frame.is_empty():
+            return
+        self._retrying(attempts, lambda: frame.write_delta(self.table_uri(name), mode="append",
+                                                           storage_options=self.storage_options))
+
+    def _replace(self, name: str, frame: pl.DataFrame, ids: list[str], attempts: int) -> list[str]:
+        """Replace the rows of ``ids`` by ``frame`` in one commit; returns the write ids replaced
+        (read from the same table version the commit is made against)."""
+        from deltalake import DeltaTable
+
+        def step() -> list[str]:
+            if not self.exists(name):
+                if not frame.is_empty():
+                    frame.write_delta(self.table_uri(name), mode="append", storage_options=self.storage_options)
+                return []
+            table = DeltaTable(self.table_uri(name), storage_options=self.storage_options)
+            replaced: list[str] = []
+            if "write_id" in frame.columns:
+                old = (pl.scan_delta(self.table_uri(name), version=table.version(),
+                                     storage_options=self.storage_options)
+                       .filter(pl.col("doc_id").is_in(ids)).select("write_id").collect())
+                replaced = sorted(set(old["write_id"].drop_nulls()))
+            frame.write_delta(table, mode="overwrite", storage_options=self.storage_options,
+                              delta_write_options={"predicate": f"doc_id IN ({_sql_list(ids)})"})
+            return replaced
+
+        return self._retrying(attempts, step)
+
+    def _delete(self, name: str, ids: list[str], write_ids: list[str], attempts: int) -> int:
+        """Delete the rows of ``ids`` that belong to ``write_ids`` (versions already replaced)."""
+        if not write_ids or not self.exists(name):
+            return 0
+        return self._delete_where(name, f"doc_id IN ({_sql_list(ids)}) AND write_id IN ({_sql_list(write_ids)})",
+                                  attempts)
+
+    def _delete_where(self, name: str, predicate: str, attempts: int = 30) -> int:
+        from deltalake import DeltaTable
+
+        metrics = self._retrying(attempts, lambda: DeltaTable(self.table_uri(name), storage_options=self.storage_options)
+                                 .delete(predicate))
+        return int((metrics or {}).get("num_deleted_rows", 0))
+
+    def sweep(self, min_age_s: float = ORPHAN_AGE_S) -> int:
+        """Delete rows no documents row points to, once older than ``min_age_s`` (younger ones may
+        belong to a write still under way). Returns how many went."""
+        cutoff = f"{int((time.time() - min_age_s) * 1000):013d}"
+        gone = 0
+        live = self.scan("documents").select("doc_id", "write_id")
+        for name in CHILD_TABLES:
+            if not self.exists(name):
+                continue
+            orphans = (self.scan(name).select("doc_id", "write_id").unique()
+                       .join(live, on=["doc_id", "write_id"], how="anti")
+                       .filter(pl.col("write_id") < cutoff).collect())
+            if orphans.is_empty():
+                continue
+            # exact (document, write) pairs: another document may still live in one of these writes
+            pairs = " OR ".join(f"(doc_id = {_sql_list([d])} AND write_id = {_sql_list([w])})"
+                                for d, w in orphans.iter_rows())
+            gone += self._delete_where(name, pairs)
+        return gone
+
     def compact(self, min_files: int = 64) -> list[str]:
-        """Merge the small files many small batches leave (tables with at least ``min_files``)."""
+        """Sweep orphaned rows, then merge the small files many small batches leave (tables with at
+        least ``min_files``)."""
         from deltalake import DeltaTable
         from deltalake.exceptions import CommitFailedError
 
+        self.sweep()
         done = []
         for name in TABLES:
             if not self.exists(name):
@@ -367,6 +564,12 @@ class Store:
             except CommitFailedError:  # a writer got there first; the next run compacts
                 continue
         return done
+
+
+def _existing_parent(path: Path) -> Path:
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return path
 
 
 def _is_conflict(exc: Exception) -> bool:
@@ -399,8 +602,37 @@ class Tables:
         return iter(self.frames)
 
     def sql(self, query: str) -> pl.DataFrame:
-        """Polars SQL over the tables (each registered under its name)."""
-        return pl.SQLContext(self.frames, eager=False).execute(query).collect()
+        """Polars SQL over the tables (each registered under its name); read-only: a statement other
+        than SELECT, WITH, SHOW TABLES, DESCRIBE or EXPLAIN is refused. A QueryError says what is
+        wrong with a query (syntax, an unknown table or column) in one line."""
+        try:
+            return pl.SQLContext(self.frames, eager=False).execute(read_only_sql(query)).collect()
+        except pl.exceptions.PolarsError as exc:
+            raise QueryError(f"SQL: {_first_line(exc)}; tables: {', '.join(self.frames)}") from None
+
+
+_READ_ONLY = re.compile(r"(?is)\s*(?:\(\s*)*(select|with|show\s+tables|describe|explain)\b")
+
+
+def read_only_sql(query: str) -> str:
+    """``query`` when it only reads (one SELECT/WITH/SHOW TABLES/DESCRIBE/EXPLAIN statement);
+    ValueError otherwise: polars would 'run' a DELETE or DROP on its in-memory frames and print a
+    changed table, though the store stays as it was."""
+    body = re.sub(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"", "''", query).strip().rstrip(";").strip()
+    if not body:
+        raise QueryError("empty SQL statement")
+    if ";" in body:
+        raise QueryError("one SQL statement at a time")
+    if not _READ_ONLY.match(body):
+        word = body.split()[0].upper()
+        raise QueryError(f"quotes sql is read-only: {word} is refused (the store is unchanged); "
+                         "use SELECT or WITH, SHOW TABLES, DESCRIBE t")
+    return query.strip().rstrip(";")
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def open_store(path: str | os.PathLike | None = None, storage_options: Mapping[str, str] | None = None) -> Tables:
