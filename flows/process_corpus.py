@@ -19,7 +19,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, Callable
 
-from prefect import flow, task
+from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from quotes import corpus
@@ -64,11 +64,13 @@ TASK_STEPS = corpus.Steps(plan=read_inputs, process=process_batch, write=write_b
 
 @flow(name="process-corpus")
 def process_corpus(paths: list[str], store: str | None = None, lang: str = "auto", batch_size: int = 16,
-                   chunk: int = 32) -> dict:
+                   chunk: int = 32, retry_failures: bool = False) -> dict:
     """Ingest → segment → parse → extract → resolve → write, skipping documents already stored
-    under the same content hash and versions. Returns the run's summary."""
+    under the same content hash and versions, and inputs that failed before unchanged (unless
+    ``retry_failures``). Logs one line per batch; returns the run's summary."""
     summary = corpus.run_corpus(paths, Store(store), lang=lang, batch_size=batch_size, chunk=chunk,
-                                progress=_report, steps=TASK_STEPS)
+                                progress=_report, steps=TASK_STEPS, log=get_run_logger().info,
+                                retry_failures=retry_failures)
     return summary.as_dict()
 
 
@@ -77,11 +79,12 @@ list_inbox = task(name="list-inbox", retries=2, retry_delay_seconds=[1, 5], cach
 
 @flow(name="process-inbox")
 def process_inbox(inbox: str, store: str | None = None, lang: str = "auto", batch_size: int = 16) -> dict:
-    """Process what arrived in ``inbox``: files (or records) not yet stored under their current key."""
-    files = list_inbox(inbox)
-    if not files:
+    """Process what arrived in ``inbox``: files (or records) not yet stored under their current key.
+    An input that failed is recorded once and tried again only when its bytes change."""
+    if not list_inbox(inbox):
         return corpus.Summary().as_dict()
-    return process_corpus(files, store=store, lang=lang, batch_size=batch_size)
+    # the folder itself, so that a subfolder that cannot be listed is recorded as a failure
+    return process_corpus([inbox], store=store, lang=lang, batch_size=batch_size)
 
 
 def serve_inbox(inbox: str, store: str, *, interval: float | None = None, cron: str | None = None,

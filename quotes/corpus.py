@@ -126,12 +126,12 @@ def document_entities(result: DocumentResult, parsed: ParsedDocument | None) -> 
 
 
 def process_batch(documents: Sequence[Document], versions: Versions, lang: str = "auto",
-                  batch_size: int = 16) -> list[Processed | Failed]:
-    """Run the pipeline over a batch (parsed per language) and index each result with its parse."""
+                  batch_size: int = 16, progress: Callable[[int], None] | None = None) -> list[Processed | Failed]:
+    """Run the pipeline over a batch (parsed per language) and index each result with its parse.
+    ``progress(n)`` is called as documents are done (after each stanza batch)."""
     pipeline = _pipeline.Pipeline(_pipeline.PipelineConfig(language=lang, batch_size=batch_size))
-    batch = pipeline.process_items(list(documents))
     out: list[Processed | Failed] = []
-    for item in batch:
+    for item in pipeline.process_items(list(documents), progress=progress):
         result = item.result()
         prov = versions.provenance(content_hash(item.document.text))
         if isinstance(result, Failure):
@@ -145,52 +145,102 @@ def process_batch(documents: Sequence[Document], versions: Versions, lang: str =
 
 
 @dataclass
+class StoredState:
+    """What the store already holds, as far as planning a run needs it."""
+
+    documents: dict[str, tuple] = field(default_factory=dict)  # doc_id → (content hash, extractor, model)
+    files: dict[str, list[str]] = field(default_factory=dict)  # path → doc_ids stored as whole files
+    failures: dict[str, tuple] = field(default_factory=dict)  # failure key → (input hash, extractor, model)
+    paths: dict[str, str] = field(default_factory=dict)  # doc_id → path
+
+    @classmethod
+    def of(cls, store: Store) -> "StoredState":
+        paths = dict(store.scan("documents").select("doc_id", "path").collect().iter_rows())
+        return cls(store.stored_keys(), store.stored_files(), store.stored_failures(), paths)
+
+
+@dataclass
 class Plan:
-    """What a run must do: documents to process (in order), failures to record, and how many
-    inputs were skipped as unchanged."""
+    """What a run must do: documents to process (in order), failures to record, and what was
+    skipped: unchanged documents, unchanged inputs that failed before, repeated texts."""
 
     todo: list[Document] = field(default_factory=list)
     failed: list[Failed] = field(default_factory=list)
     skipped: int = 0
+    failed_before: int = 0
+    duplicates: int = 0
+    replaces: dict[str, list[str]] = field(default_factory=dict)  # doc_id → earlier versions of its file
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def inputs(self) -> int:
-        return len(self.todo) + len(self.failed) + self.skipped
+        return len(self.todo) + len(self.failed) + self.skipped + self.failed_before + self.duplicates
 
 
-def plan(entries: Iterable[Document | Failure], stored: dict[str, tuple], versions: Versions) -> Plan:
-    """Split the inputs: unchanged (skipped), to process, or failed already at ingest."""
+def plan(entries: Iterable[Document | Failure], stored: StoredState, versions: Versions,
+         retry_failures: bool = False) -> Plan:
+    """Split the inputs: unchanged (skipped), to process, or failed already at ingest.
+
+    A failed input whose bytes and software are unchanged is not tried again (``retry_failures``
+    tries it anyway). A new version of a file replaces the versions stored under its path."""
     out = Plan()
-    seen: dict[str, str] = {}
+    seen: dict[str, tuple[str, str]] = {}  # doc_id → (path, content hash) in this run
+
+    def replaced(path: str, doc_id: str | None) -> list[str]:
+        return [old for old in stored.files.get(path, []) if old != doc_id]
+
     for entry in entries:
         if isinstance(entry, Failure):
-            out.failed.append(Failed(entry, versions.provenance(None)))
+            failed = Failed(entry, versions.provenance(entry.input_hash), replaces=replaced(entry.path, None))
+            if _unchanged_failure(failed, stored, versions) and not retry_failures:
+                out.failed_before += 1
+            else:
+                out.failed.append(failed)
             continue
+        digest = content_hash(entry.text)
         if entry.doc_id in seen:
+            first_path, first_hash = seen[entry.doc_id]
+            if first_hash == digest:
+                out.duplicates += 1
+                out.warnings.append(f"{entry.path}: the same text as {first_path}; stored once")
+                continue
             # the document id is the store's key: a second input with it would replace the first
-            error = (f"{entry.path}: document id '{entry.doc_id}' is already used by {seen[entry.doc_id]} "
-                     "in this run; give the inputs distinct ids (file names or 'id' fields)")
-            dup = Failure(path=f"{entry.path}#{entry.doc_id}", stage="ingest", error=error)
-            out.failed.append(Failed(dup, versions.provenance(content_hash(entry.text))))
+            error = (f"{entry.path}: document id '{entry.doc_id}' is already used by {first_path} "
+                     "in this run for another text; give the inputs distinct 'id' fields")
+            out.warnings.append(error)
+            dup = Failure(doc_id=f"{entry.path}#{entry.doc_id}", path=entry.path, stage="ingest", error=error)
+            out.failed.append(Failed(dup, versions.provenance(digest)))
             continue
-        seen[entry.doc_id] = entry.path
-        key = (content_hash(entry.text), versions.extractor, versions.model)
-        if stored.get(entry.doc_id) == key:
+        seen[entry.doc_id] = (entry.path, digest)
+        before = stored.paths.get(entry.doc_id)
+        if entry.id_from in ("id", "url") and before and before != entry.path and \
+                stored.documents.get(entry.doc_id, (None,))[0] != digest:
+            out.warnings.append(f"{entry.path}: document id '{entry.doc_id}' replaces the text stored from {before}")
+        old_versions = replaced(entry.path, entry.doc_id) if entry.id_from == "file" else []
+        if old_versions:
+            out.replaces[entry.doc_id] = old_versions
+        if stored.documents.get(entry.doc_id) == (digest, versions.extractor, versions.model) and not old_versions:
             out.skipped += 1
         else:
             out.todo.append(entry)
     return out
 
 
+def _unchanged_failure(failed: Failed, stored: StoredState, versions: Versions) -> bool:
+    digest = failed.provenance.content_hash
+    return digest is not None and stored.failures.get(failed.key) == (digest, versions.extractor, versions.model)
+
+
 def input_files(folder: str) -> list[str]:
     """The input files of a folder, by ingest's rule (suffixes, hidden files left out), sorted."""
-    from .ingest import _directory_files
+    from .ingest import walk_inputs
 
-    return [str(p) for p in _directory_files(Path(folder))] if Path(folder).is_dir() else []
+    return [str(p) for p in walk_inputs(Path(folder)) if isinstance(p, Path)] if Path(folder).is_dir() else []
 
 
-def read_plan(paths: Sequence[str], store: Store, versions: Versions, lang: str = "auto") -> Plan:
-    return plan(read_documents(paths, lang=lang), store.stored_keys(), versions)
+def read_plan(paths: Sequence[str], store: Store, versions: Versions, lang: str = "auto",
+              retry_failures: bool = False) -> Plan:
+    return plan(read_documents(paths, lang=lang), StoredState.of(store), versions, retry_failures)
 
 
 def chunks(items: Sequence, size: int) -> Iterator[Sequence]:
@@ -202,20 +252,45 @@ def chunks(items: Sequence, size: int) -> Iterator[Sequence]:
 class Summary:
     documents: int = 0  # inputs seen (documents and inputs that failed to read)
     processed: int = 0
-    skipped: int = 0
-    quotes: int = 0
+    skipped: int = 0  # unchanged documents already stored
+    failed: int = 0  # inputs that failed in this run
+    failed_before: int = 0  # unchanged inputs that failed in an earlier run (not tried again)
+    duplicates: int = 0  # inputs whose text another input of this run had
+    quotes: int = 0  # written in this run
     citations: int = 0
-    failures: int = 0
+    store_documents: int = 0  # what the store holds after the run
+    store_quotes: int = 0
     seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def failures(self) -> int:
+        """Inputs that are in the failures table after this run: the exit status says so."""
+        return self.failed + self.failed_before
 
     def add(self, written: dict[str, int], items: Sequence[Processed | Failed]) -> None:
         self.processed += sum(isinstance(i, Processed) for i in items)
         self.quotes += written["quotes"]
         self.citations += written["citations"]
-        self.failures += written["failures"]
+        self.failed += written["failures"]
 
     def as_dict(self) -> dict:
-        return {k: round(v, 2) if isinstance(v, float) else v for k, v in self.__dict__.items()}
+        out = {k: round(v, 2) if isinstance(v, float) else v for k, v in self.__dict__.items()}
+        out["failures"] = self.failures
+        out["line"] = self.line()
+        return out
+
+    def line(self) -> str:
+        """One sentence a person reads at the end of a run."""
+        parts = [f"{self.documents} inputs: {self.processed} processed", f"{self.skipped} unchanged (skipped)"]
+        if self.failed:
+            parts.append(f"{self.failed} failed")
+        if self.failed_before:
+            parts.append(f"{self.failed_before} failed before and are unchanged (not retried)")
+        if self.duplicates:
+            parts.append(f"{self.duplicates} repeated another input's text")
+        return (", ".join(parts) + f"; {self.quotes} quotes and {self.citations} citations written; "
+                f"the store holds {self.store_documents} documents and {self.store_quotes} quotes")
 
     def __str__(self) -> str:
         return json.dumps(self.as_dict())
@@ -229,38 +304,72 @@ def compact_store(store: Store) -> list[str]:
     return store.compact()
 
 
+def store_totals(store: Store) -> tuple[int, int]:
+    """(documents, quotes) the store's readers see."""
+    import polars as pl
+
+    docs = store.scan("documents").select(pl.len(), pl.col("n_quotes").sum()).collect().row(0)
+    return int(docs[0]), int(docs[1] or 0)
+
+
 @dataclass(frozen=True)
 class Steps:
-    """The three steps of a run; the Prefect flow passes them wrapped as tasks (retried, cached)."""
+    """The steps of a run; the Prefect flow passes them wrapped as tasks (retried, cached)."""
 
-    plan: Callable[[Sequence[str], Store, Versions, str], Plan] = read_plan
-    process: Callable[[Sequence[Document], Versions, str, int], list[Processed | Failed]] = process_batch
+    plan: Callable[..., Plan] = read_plan
+    process: Callable[..., list[Processed | Failed]] = process_batch
     write: Callable[[Store, Sequence[Processed | Failed]], dict[str, int]] = write_items
     finish: Callable[[Store], list[str]] = compact_store
 
 
 def run_corpus(paths: Sequence[str], store: Store | str | None = None, *, lang: str = "auto", batch_size: int = 16,
-               chunk: int = 32, progress: Callable[[int, int], None] | None = None, steps: Steps = Steps()) -> Summary:
+               chunk: int = 32, progress: Callable[[int, int], None] | None = None, steps: Steps = Steps(),
+               log: Callable[[str], None] | None = None, retry_failures: bool = False) -> Summary:
     """Process ``paths`` into ``store``: every input ends up in ``documents`` or ``failures``.
-    ``progress(n, total)`` is called as inputs are done (skipped ones first)."""
+
+    ``progress(n, total)`` is called as inputs are done (skipped ones first, then document by
+    document); ``log(line)`` gets one line per batch written and one for the whole run."""
     started = time.perf_counter()
     store = store if isinstance(store, Store) else Store(store)
+    store.check_writable()
     versions = current_versions()
-    work = steps.plan(list(paths), store, versions, lang)
-    summary = Summary(documents=work.inputs, skipped=work.skipped)
+    work = steps.plan(list(paths), store, versions, lang, retry_failures)
+    summary = Summary(documents=work.inputs, skipped=work.skipped, failed_before=work.failed_before,
+                      duplicates=work.duplicates, warnings=work.warnings)
+    say = log or (lambda line: None)
+    for warning in work.warnings:
+        say(f"warning: {warning}")
+
     def report(n: int) -> None:
-        if progress:
+        if progress and n:
             progress(n, work.inputs)
 
-    report(work.skipped)
-    for docs in chunks(work.todo, chunk):
-        items = steps.process(list(docs), versions, lang, batch_size)
-        summary.add(steps.write(store, items), items)
-        report(len(docs))
+    report(work.skipped + work.failed_before + work.duplicates)
+    batches = max(1, -(-len(work.todo) // chunk))
+    for number, docs in enumerate(chunks(work.todo, chunk), 1):
+        done = [0]
+
+        def advance(n: int) -> None:
+            done[0] += n
+            report(n)
+
+        items = steps.process(list(docs), versions, lang, batch_size, advance)
+        report(len(docs) - done[0])  # a batch the Prefect cache answered reports nothing itself
+        for item in items:
+            if isinstance(item, Processed):
+                item.replaces = work.replaces.get(item.result.doc_id, [])
+        written = steps.write(store, items)
+        summary.add(written, items)
+        say(f"batch {number}/{batches}: {len(docs)} documents, {written['quotes']} quotes, "
+            f"{written['citations']} citations, {written['failures']} failed")
     if work.failed:
         summary.add(steps.write(store, work.failed), work.failed)
         report(len(work.failed))
-    if summary.processed or summary.failures:
+        say(f"{len(work.failed)} inputs failed: " + "; ".join(f.failure.error[:200] for f in work.failed[:5])
+            + (" …" if len(work.failed) > 5 else ""))
+    if summary.processed or summary.failed:
         steps.finish(store)
+    summary.store_documents, summary.store_quotes = store_totals(store) if store.exists("documents") else (0, 0)
     summary.seconds = time.perf_counter() - started
+    say(summary.line())
     return summary

@@ -80,7 +80,8 @@ class Item:
         return DocumentResult(
             doc_id=d.doc_id, path=d.path, language=self.language,
             title=d.title or title_of(d.text, self.segments), published=d.published,
-            outlet=self.outlet, segments=self.segments, quotes=self.quotes, citations=self.citations,
+            outlet=self.outlet, encoding=d.encoding, id_from=d.id_from, warnings=d.warnings,
+            segments=self.segments, quotes=self.quotes, citations=self.citations,
         )
 
 
@@ -110,7 +111,8 @@ class Processor:
                 try:
                     self.process(item)
                 except Exception as exc:  # noqa: BLE001 - one bad document must not stop the batch
-                    log.warning("%s failed on %s: %s", self.name, item.document.path, exc)
+                    # recorded as the document's failure, which the caller reports: logged for debugging only
+                    log.debug("%s failed on %s: %s", self.name, item.document.path, exc)
                     item.fail(self.stage, exc)
 
     def process(self, item: Item) -> None:
@@ -201,41 +203,42 @@ class Pipeline:
         self.config = config or PipelineConfig()
         self.processors = [PROCESSORS[name](self.config) for name in self.config.processors]
 
-    def process_items(self, documents: list[Document]) -> list[Item]:
-        """Every processor over the batch; each item keeps its parse for callers that index it."""
-        batch = [Item(d) for d in documents]
-        for processor in self.processors:
-            processor(batch)
-        return batch
+    def process_items(self, documents: list[Document],
+                      progress: Callable[[int], None] | None = None) -> list[Item]:
+        """Every processor over the documents, ``batch_size`` at a time (one stanza batch); each
+        item keeps its parse for callers that index it. ``progress(n)`` follows each batch."""
+        items = [Item(d) for d in documents]
+        size = max(1, self.config.batch_size)
+        for i in range(0, len(items), size):
+            batch = items[i:i + size]
+            for processor in self.processors:
+                processor(batch)
+            if progress:
+                progress(len(batch))
+        return items
 
-    def process_documents(self, documents: list[Document]) -> list[DocumentResult | Failure]:
-        return [item.result() for item in self.process_items(documents)]
+    def process_documents(self, documents: list[Document],
+                          progress: Callable[[int], None] | None = None) -> list[DocumentResult | Failure]:
+        return [item.result() for item in self.process_items(documents, progress)]
 
-    def run(self, paths: Iterable[str], chunk: int = 32,
-            progress: Callable[[int], None] | None = None) -> Iterator[DocumentResult | Failure]:
-        """Results for every input document, in input order; unreadable inputs as failures."""
+    def run(self, paths: Iterable[str], progress: Callable[[int], None] | None = None
+            ) -> Iterator[DocumentResult | Failure]:
+        """Results for every input document, in input order, a stanza batch at a time; unreadable
+        inputs as failures in their place."""
         pending: list[Document] = []
         for entry in read_documents(paths, lang=None if self.config.language == "auto" else self.config.language):
             if isinstance(entry, Failure):
-                yield from self._flush(pending, progress)
+                yield from self.process_documents(pending, progress)
                 pending = []
                 if progress:
                     progress(1)
                 yield entry
                 continue
             pending.append(entry)
-            if len(pending) >= chunk:
-                yield from self._flush(pending, progress)
+            if len(pending) >= self.config.batch_size:
+                yield from self.process_documents(pending, progress)
                 pending = []
-        yield from self._flush(pending, progress)
-
-    def _flush(self, pending: list[Document], progress) -> Iterator[DocumentResult | Failure]:
-        if not pending:
-            return
-        results = self.process_documents(pending)
-        if progress:
-            progress(len(results))
-        yield from results
+        yield from self.process_documents(pending, progress)
 
 
 def extract_text(text: str, language: str, doc_id: str = "text") -> DocumentResult | Failure:

@@ -9,7 +9,9 @@ import tempfile
 import polars as pl
 import pytest
 
-from conftest import SEEDS
+from pathlib import Path
+
+from conftest import SEEDS, file_id
 
 # Prefect's home (database, results) must not be ~/.prefect: set before Prefect is imported.
 os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="quotes-test-prefect-"))
@@ -51,9 +53,9 @@ def test_process_corpus_stores_documents_and_records_the_bad_file(first_run):
     _, store, summary = first_run
     assert (summary["documents"], summary["processed"], summary["failures"]) == (6, 5, 1)
     documents = _table(store, "documents")
-    assert sorted(documents["doc_id"]) == sorted(p.stem for p in SEEDS.glob("*.txt"))
+    assert sorted(documents["doc_id"]) == sorted(file_id(p) for p in SEEDS.glob("*.txt"))
     failures = _table(store, "failures")
-    assert failures["doc_id"].to_list() == ["scan"]
+    assert [Path(key).name for key in failures["doc_id"]] == ["scan.txt"]
     assert failures["stage"].to_list() == ["ingest"] and "binary file" in failures["error"][0]
     quotes = _table(store, "quotes")
     assert quotes.height == summary["quotes"] > 20
@@ -67,7 +69,10 @@ def test_rerun_over_the_unchanged_corpus_skips_everything(first_run):
     before = _table(store, "documents")
     again = process_corpus(paths=paths, store=store)
     assert (again["processed"], again["skipped"], again["quotes"]) == (0, 5, 0)
-    assert again["failures"] == 1
+    # the bad file is unchanged: still a failure (the exit status says so), but not tried again
+    assert (again["failures"], again["failed"], again["failed_before"]) == (1, 0, 1)
+    assert again["store_quotes"] == first["quotes"]
+    assert "5 unchanged (skipped)" in again["line"] and f"holds 5 documents and {first['quotes']} quotes" in again["line"]
     assert _table(store, "documents").sort("doc_id").equals(before.sort("doc_id"))
 
 
@@ -78,8 +83,10 @@ def test_quotes_run_command_summarises(first_run):
 
     paths, store, _ = first_run
     result = CliRunner().invoke(app, ["run", *paths, "--store", store])
+    assert result.exit_code == 1, result.output  # the bad file is still among the inputs
+    assert "5 unchanged (skipped)" in result.output and "1 failed before" in result.output
+    result = CliRunner().invoke(app, ["run", str(SEEDS), "--store", store])
     assert result.exit_code == 0, result.output
-    assert "skipped" in result.output and "failures" in result.output
 
 
 def test_a_new_extractor_version_reprocesses_and_replaces_rows(first_run, monkeypatch):

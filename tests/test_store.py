@@ -19,7 +19,7 @@ from typing import Literal
 import polars as pl
 import pytest
 
-from conftest import SEEDS
+from conftest import SEEDS, file_id
 from quotes import ask, corpus
 from quotes.ingest import read_documents
 from quotes.records import Citation, DocumentResult, Failure, Quote, Speaker
@@ -52,8 +52,8 @@ def built(models, tmp_path_factory):
     paths = corpus_paths(root)
     items: list = []
 
-    def process(docs, versions, lang, batch_size):
-        items.extend(corpus.process_batch(docs, versions, lang, batch_size))
+    def process(docs, versions, lang, batch_size, progress=None):
+        items.extend(corpus.process_batch(docs, versions, lang, batch_size, progress))
         return items[-len(docs):]
 
     store = Store(root / "store")
@@ -115,9 +115,9 @@ def test_every_input_is_in_documents_or_failures(built, tables):
     failures = set(tables.failures.select("doc_id").collect().to_series())
     assert documents | failures == expected
     assert not documents & failures
-    assert documents == {p.stem for p in SEEDS.glob("*.txt")} | {"sputnik-peskow"}
-    assert failures == {"binary", "empty"}
-    errors = dict(tables.failures.select("doc_id", "error").collect().iter_rows())
+    assert documents == {file_id(p) for p in SEEDS.glob("*.txt")} | {"sputnik-peskow"}
+    assert {Path(f).name for f in failures} == {"binary.txt", "empty.txt"}
+    errors = {Path(k).stem: v for k, v in tables.failures.select("doc_id", "error").collect().iter_rows()}
     assert "binary file" in errors["binary"] and "empty" in errors["empty"]
     assert summary.documents == 8 and summary.processed == 6 and summary.failures == 2
 
@@ -127,7 +127,8 @@ def test_rerun_over_an_unchanged_corpus_skips_every_document(built):
     before = {name: store.scan(name).select(pl.len()).collect().item() for name in TABLES}
     again = corpus.run_corpus(paths, store)
     assert (again.processed, again.skipped) == (0, 6)
-    assert again.failures == 2  # unreadable inputs are tried (and recorded) again
+    # unreadable inputs are still failures, but unchanged ones are not tried (or written) again
+    assert (again.failures, again.failed, again.failed_before) == (2, 0, 2)
     assert {name: store.scan(name).select(pl.len()).collect().item() for name in TABLES} == before
 
 
@@ -292,7 +293,7 @@ def test_sql_over_the_tables(tables):
     assert out.row(0) == ("RT", 3)
     joined = tables.sql("SELECT q.doc_id FROM quotes q JOIN citations c ON q.doc_id = c.doc_id "
                         "WHERE c.source = 'RIA Novosti'")
-    assert set(joined["doc_id"]) == {next(SEEDS.glob("002_*")).stem}
+    assert set(joined["doc_id"]) == {file_id(next(SEEDS.glob("002_*")))}
 
 
 def test_document_results_round_trip_through_the_documents_table(built, tables):
