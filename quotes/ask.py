@@ -15,7 +15,7 @@ within a language; it does not cross languages or know synonyms.
 from __future__ import annotations
 
 import math
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 import polars as pl
@@ -37,12 +37,13 @@ def _outlet_expr() -> pl.Expr:
     return pl.col("outlet").fill_null(UNKNOWN_OUTLET)
 
 
-def _since(value: date | datetime | str) -> datetime:
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    if not isinstance(value, datetime):
-        value = datetime(value.year, value.month, value.day)
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+def left_out_by_date(quotes: pl.LazyFrame, since: datetime) -> tuple[int, int]:
+    """(documents published before ``since``, documents with no date) among those ``quotes``
+    come from: what a --since filter leaves out."""
+    docs = quotes.select("doc_id", "published").unique("doc_id")
+    row = docs.select(earlier=(pl.col("published") < since).sum(), undated=pl.col("published").is_null().sum())
+    earlier, undated = row.collect().row(0)
+    return int(earlier or 0), int(undated or 0)
 
 
 def citing_documents(tables: "Tables", source: str, include_comments: bool = False) -> pl.LazyFrame:
@@ -68,7 +69,9 @@ def query_quotes(tables: "Tables", *, speaker: str | None = None, outlet: str | 
     if lang:
         q = q.filter(pl.col("language") == lang.strip().lower())
     if since:
-        q = q.filter(pl.col("published") >= _since(since))
+        from .dates import as_utc
+
+        q = q.filter(pl.col("published") >= as_utc(since))
     if contains:
         q = q.filter(pl.col("text").str.to_lowercase().str.contains(contains.lower(), literal=True))
     return q.sort("published", "doc_id", "start", nulls_last=True)

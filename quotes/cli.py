@@ -1,4 +1,9 @@
-"""The ``quotes`` command line: extract, eval, schema."""
+"""The ``quotes`` command line: extract, eval, models, config, schema (and, from cli_store, the
+store's commands).
+
+One error path: a ``QuotesError`` (quotes/errors.py, which lists the exit statuses) prints its
+message as one line; anything else is an internal error, one line too unless ``--debug``.
+Text from documents is printed as data (quotes/report.py), never as markup."""
 
 from __future__ import annotations
 
@@ -15,7 +20,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Who said what, who cites whom, and where a claim travels, in news text.")
-err = Console(stderr=True)
+err = Console(stderr=True, highlight=False, emoji=False)
+
+
+def warn(message: str, style: str = "yellow") -> None:
+    """One line on stderr; ``message`` may hold document text, so it is never read as markup."""
+    from rich.text import Text
+
+    err.print(Text(message, style=style), soft_wrap=True)
 
 
 class Format(str, Enum):
@@ -35,10 +47,14 @@ def extract(
     fmt: Format = typer.Option(Format.jsonl, "--format", help="jsonl: one record per document; table: for reading"),
     batch_size: int = typer.Option(16, help="documents per stanza batch"),
 ) -> None:
-    """Quotes, speakers, cues, outlet and cited sources of each document, in input order."""
+    """Quotes, speakers, cues, outlet and cited sources of each document, in input order.
+
+    Exit status 1 when any input failed (its error line is printed in its place)."""
+    from .language import check_language
     from .pipeline import Pipeline, PipelineConfig
     from .records import DocumentResult, Failure
 
+    check_language(lang)
     pipeline = Pipeline(PipelineConfig(language=lang, batch_size=batch_size))
     failures = 0
     started = time.perf_counter()
@@ -47,7 +63,7 @@ def extract(
         for result in pipeline.run([str(p) for p in paths], progress=lambda n: bar.advance(task, n)):
             if isinstance(result, Failure):
                 failures += 1
-                err.print(f"[red]failed[/red] {result.path} ({result.stage}): {result.error}")
+                warn(f"failed ({result.stage}): {result.error}", "red")
             if fmt is Format.jsonl:
                 sys.stdout.write(result.model_dump_json() + "\n")
                 sys.stdout.flush()
@@ -55,7 +71,7 @@ def extract(
                 from .report import print_document
 
                 print_document(result)
-    err.print(f"done in {time.perf_counter() - started:.1f} s, {failures} failed", style="dim")
+    warn(f"done in {time.perf_counter() - started:.1f} s, {failures} failed", "dim")
     if failures:
         raise typer.Exit(code=1)
 
@@ -106,20 +122,20 @@ def models(
     from .models import ensure_models
     from .parse import ModelsMissing
 
+    from .errors import QuotesError
+
     try:
         where = ensure_models(download=download)
-    except ModelsMissing as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from None
+    except ModelsMissing:
+        raise
     except Exception as exc:  # noqa: BLE001 - a failed download (no network) is a clear message, not a trace
-        err.print(f"[red]could not download the stanza models: {exc}[/red]")
-        raise typer.Exit(2) from None
+        raise QuotesError(f"could not download the stanza models: {type(exc).__name__}: {exc}") from None
     from .settings import recorded, write
 
     if where and recorded("stanza_resources") != where:
         # recorded, so that `.venv/bin/quotes` finds them later without any export
-        err.print(f"recorded in {write('stanza_resources', where)}")
-    err.print(f"stanza models: {where}")
+        warn(f"recorded in {write('stanza_resources', where)}", "dim")
+    warn(f"stanza models: {where}", "")
 
 
 config_app = typer.Typer(no_args_is_help=False, invoke_without_command=True,
@@ -144,7 +160,7 @@ def config_set(key: str = typer.Argument(...), value: str = typer.Argument(...))
     """Write one setting into the settings file."""
     from .settings import write
 
-    err.print(f"{key} = {value} → {write(key, value)}")
+    warn(f"{key} = {value} → {write(key, value)}", "")
 
 
 app.add_typer(config_app, name="config")
@@ -161,12 +177,12 @@ def schema(
     if check:
         stale = drifted(out)
         if stale:
-            err.print(f"[red]schema drift[/red] in {out}: {', '.join(stale)} (run `quotes schema`)")
+            warn(f"schema drift in {out}: {', '.join(stale)} (run `quotes schema`)", "red")
             raise typer.Exit(1)
-        err.print(f"{out}: up to date")
+        warn(f"{out}: up to date", "")
         return
     for path in write_schemas(out):
-        err.print(f"wrote {path}")
+        warn(f"wrote {path}", "")
 
 
 # run, serve, query, audit, trace, sql: the store's commands (quotes/cli_store.py)
@@ -175,15 +191,51 @@ from .cli_store import register as _register_store_commands  # noqa: E402
 _register_store_commands(app)
 
 
-def main() -> None:
-    """The console script: missing models end with a clear message, not a traceback."""
-    from .parse import ModelsMissing
+@app.callback()
+def _global_options(
+    debug: bool = typer.Option(False, "--debug", help="show the traceback of an internal error (env QUOTES_DEBUG=1)"),
+) -> None:
+    """Who said what, who cites whom, and where a claim travels, in news text."""
 
+
+def _debug() -> bool:
+    import os
+
+    return "--debug" in sys.argv[1:] or os.environ.get("QUOTES_DEBUG", "") not in ("", "0")
+
+
+class _Interrupted(BaseException):
+    """Ctrl-C, past click (which would turn it into exit status 1, the status of failed inputs)."""
+
+
+def _interrupt(signum, frame):  # noqa: ARG001 - the signal handler's signature
+    raise _Interrupted
+
+
+def main() -> None:
+    """The console script: the one error path (see quotes/errors.py for the exit statuses).
+
+    Usage mistakes are click's (a usage line, exit 2); a QuotesError is one line; anything else
+    is an internal error, one line unless --debug."""
+    import signal
+
+    from .errors import EXIT_INTERNAL, EXIT_INTERRUPTED, QuotesError
+
+    signal.signal(signal.SIGINT, _interrupt)
     try:
         app()
-    except ModelsMissing as exc:
-        err.print(f"[red]{exc}[/red]")
-        sys.exit(2)
+    except QuotesError as exc:
+        warn(f"error: {exc}", "red")
+        sys.exit(exc.exit_code)
+    except _Interrupted:
+        warn("interrupted", "red")
+        sys.exit(EXIT_INTERRUPTED)
+    except Exception as exc:  # noqa: BLE001 - a bug: one line for the user, the traceback under --debug
+        if _debug():
+            raise
+        warn(f"internal error: {type(exc).__name__}: {exc} (run again with --debug for the traceback, "
+             "and please report it)", "red")
+        sys.exit(EXIT_INTERNAL)
 
 
 if __name__ == "__main__":

@@ -35,9 +35,13 @@ def _store_option():
 
 
 def _tables(store: Optional[str]):
+    """The store's tables for a read command: a missing or outdated store is an error, not an
+    empty answer."""
     from .store import Store
 
-    return Store(store).tables()
+    target = Store(store)
+    target.check_readable()
+    return target.tables()
 
 
 def _err():
@@ -59,7 +63,10 @@ def emit(df, fmt: str, out: Optional[Path] = None, title: Optional[str] = None, 
     if fmt == "parquet":
         if out is None and sys.stdout.isatty():
             raise typer.BadParameter("parquet is binary: give --out FILE or redirect stdout")
-        df.write_parquet(out or sys.stdout.buffer)
+        if out:
+            _write_out(out, lambda: df.write_parquet(out))
+        else:
+            df.write_parquet(sys.stdout.buffer)
         return
     if fmt == "table" and out is None:
         _print_table(df, title, limit)
@@ -73,25 +80,27 @@ def emit(df, fmt: str, out: Optional[Path] = None, title: Optional[str] = None, 
     else:
         body = str(_flat(df)) + "\n"
     if out:
-        out.write_text(body, encoding="utf-8")
+        _write_out(out, lambda: out.write_text(body, encoding="utf-8"))
     else:
         sys.stdout.write(body)
 
 
-def _print_table(df, title: Optional[str], limit: int) -> None:
-    from rich.table import Table
+def _write_out(out: Path, write) -> None:
+    from .errors import QuotesError
 
-    from .report import _short, console
+    if not out.parent.is_dir():
+        raise QuotesError(f"cannot write {out}: the folder {out.parent} does not exist")
+    try:
+        write()
+    except OSError as exc:
+        raise QuotesError(f"cannot write {out}: {exc.strerror or exc}") from None
+
+
+def _print_table(df, title: Optional[str], limit: int) -> None:
+    from .report import print_frame
 
     shown = _flat(df).head(limit) if limit else _flat(df)
-    table = Table(title=title, title_justify="left", show_lines=False)
-    for name in shown.columns:
-        table.add_column(name, overflow="fold")
-    for row in shown.iter_rows():
-        table.add_row(*("" if v is None else _short(str(v), 90) for v in row))
-    console.print(table)
-    if df.height > shown.height:
-        console.print(f"[dim]… {df.height - shown.height} more rows (--limit 0, or --format csv/jsonl/parquet)[/dim]")
+    print_frame(list(shown.iter_rows()), shown.columns, title, df.height - shown.height)
 
 
 # --- run and serve -------------------------------------------------------------------------------
@@ -106,39 +115,53 @@ def _quiet_prefect() -> None:
 
 
 def run(
-    paths: list[Path] = typer.Argument(..., help="text, JSONL or HTML files, or folders of them"),
+    paths: list[Path] = typer.Argument(..., help="text, JSONL or HTML files, or folders of them", readable=False),
     store: Optional[str] = _store_option(),
     lang: str = typer.Option("auto", "--lang", help="auto, or a language code (de, nb)"),
     batch_size: int = typer.Option(16, help="documents per stanza batch"),
+    retry_failures: bool = typer.Option(False, "--retry-failures",
+                                        help="try inputs that failed before again, even when unchanged"),
 ) -> None:
-    """Process the inputs into the store once (a Prefect flow run): unchanged documents are skipped."""
+    """Process the inputs into the store once (a Prefect flow run): unchanged documents are skipped.
+
+    Exit status 1 when any input failed (its reason is in the store's failures table)."""
     import time
 
     from rich.table import Table
 
-    from .cli import _progress
+    from .cli import _progress, warn
+    from .language import check_language
+    from .store import Store
 
+    check_language(lang)
+    Store(store).check_writable()  # before Prefect starts: a wrong --store is one line, not three retries
     _quiet_prefect()
+    from flows.ephemeral import exit_on_sigterm, prefect_api
     from flows.process_corpus import add_progress_listener, process_corpus
 
-    err = _err()
+    exit_on_sigterm()
     started = time.perf_counter()
+    prefect_api()
     with _progress(None) as bar:
         task = bar.add_task("processing", total=None)
         remove = add_progress_listener(lambda n, total: bar.update(task, advance=n, total=total))
         try:
-            summary = process_corpus(paths=[str(p) for p in paths], store=store, lang=lang, batch_size=batch_size)
+            summary = process_corpus(paths=[str(p) for p in paths], store=store, lang=lang, batch_size=batch_size,
+                                     retry_failures=retry_failures)
         finally:
             remove()
     summary["seconds"] = round(time.perf_counter() - started, 1)  # with Prefect's start-up
-    table = Table(title="quotes run", title_justify="left")
-    for key in ("documents", "processed", "skipped", "quotes", "citations", "failures", "seconds"):
-        table.add_column(key, justify="right")
-    table.add_row(*(str(summary[k]) for k in ("documents", "processed", "skipped", "quotes", "citations", "failures",
-                                              "seconds")))
-    err.print(table)
+    if _err().is_terminal:
+        columns = ("documents", "processed", "skipped", "failures", "quotes", "citations", "store_quotes", "seconds")
+        table = Table(title="quotes run", title_justify="left")
+        for key in columns:
+            table.add_column(key.replace("_", " "), justify="right")
+        table.add_row(*(str(summary[k]) for k in columns))
+        _err().print(table)
+    warn(f"{summary['line']} ({summary['seconds']} s)", "")
     if summary["failures"]:
-        err.print("[yellow]failures are in the store's failures table:[/yellow] quotes sql \"SELECT * FROM failures\"")
+        warn(f"{summary['failures']} inputs failed; their reasons: quotes sql \"SELECT path, stage, error FROM failures\"")
+        raise typer.Exit(code=1)
 
 
 def serve(
@@ -154,20 +177,27 @@ def serve(
     Watch runs in the UI of a Prefect server (`prefect server start`, then set PREFECT_API_URL);
     trigger one at once with `prefect deployment run process-inbox/NAME`.
     """
+    from .cli import warn
+    from .language import check_language
     from .store import Store
 
     if interval is not None and cron is not None:
         raise typer.BadParameter("give --interval or --cron, not both")
     if interval is None and cron is None:
         interval = 60.0
+    check_language(lang)
+    target = Store(store)
+    target.check_writable()
     inbox.mkdir(parents=True, exist_ok=True)
     _quiet_prefect()
+    from flows.ephemeral import exit_on_sigterm, prefect_api
     from flows.process_corpus import serve_inbox
 
-    where = Store(store).uri
+    exit_on_sigterm()
+    prefect_api()
     schedule = f"every {interval:g} s" if interval is not None else f"cron '{cron}'"
-    _err().print(f"serving process-inbox/{name}: {inbox} → {where}, {schedule}")
-    serve_inbox(str(inbox), where, interval=interval, cron=cron, name=name, lang=lang)
+    warn(f"serving process-inbox/{name}: {inbox} → {target.uri}, {schedule}", "")
+    serve_inbox(str(inbox), target.uri, interval=interval, cron=cron, name=name, lang=lang)
 
 
 # --- asking the tables ---------------------------------------------------------------------------
@@ -176,10 +206,25 @@ query_app = typer.Typer(no_args_is_help=True, help="Ask the store: quotes, speak
 
 
 def _quote_filters(tables, speaker, outlet, source, lang, since, contains, include_comments):
+    """The quotes the filters keep; with --since, a line on stderr says how many documents the
+    date left out (undated ones among them)."""
     from .ask import query_quotes
+    from .dates import as_utc
 
-    return query_quotes(tables, speaker=speaker, outlet=outlet, source=source, lang=lang, since=since,
-                        contains=contains, include_comments=include_comments)
+    start = as_utc(since) if since else None
+    q = query_quotes(tables, speaker=speaker, outlet=outlet, source=source, lang=lang, since=start,
+                     contains=contains, include_comments=include_comments)
+    if start is not None:
+        from .ask import left_out_by_date
+        from .cli import warn
+
+        earlier, undated = left_out_by_date(query_quotes(tables, speaker=speaker, outlet=outlet, source=source,
+                                                         lang=lang, contains=contains,
+                                                         include_comments=include_comments), start)
+        if earlier or undated:
+            warn(f"--since {start:%Y-%m-%d %H:%M} UTC left out {earlier + undated} documents: {earlier} published "
+                 f"earlier, {undated} with no known date", "dim")
+    return q
 
 
 @query_app.command("quotes")
@@ -188,7 +233,8 @@ def query_quotes_command(
     outlet: Optional[str] = typer.Option(None, help="the publishing outlet ('(unknown)' for undetected)"),
     source: Optional[str] = typer.Option(None, help="only documents that cite this source"),
     lang: Optional[str] = typer.Option(None, "--lang", help="language code"),
-    since: Optional[str] = typer.Option(None, help="published on or after this date (YYYY-MM-DD)"),
+    since: Optional[str] = typer.Option(None, help="published on or after this date: 2024-01-16, 16.01.2024, "
+                                                    "'16 January 2024', 'yesterday', '7 days ago'"),
     contains: Optional[str] = typer.Option(None, help="text the quote contains, any case"),
     include_comments: bool = typer.Option(False, "--include-comments", help="also quotes in reader comments"),
     fmt: TableFormat = typer.Option(TableFormat.table, "--format"),
@@ -210,7 +256,7 @@ def query_speakers_command(
     outlet: Optional[str] = typer.Option(None, help="quoted by this outlet only"),
     source: Optional[str] = typer.Option(None, help="only documents that cite this source"),
     lang: Optional[str] = typer.Option(None, "--lang"),
-    since: Optional[str] = typer.Option(None, help="published on or after this date"),
+    since: Optional[str] = typer.Option(None, help="published on or after this date (as for query quotes)"),
     include_comments: bool = typer.Option(False, "--include-comments"),
     fmt: TableFormat = typer.Option(TableFormat.table, "--format"),
     out: Optional[Path] = typer.Option(None, "--out"),
@@ -225,16 +271,25 @@ def query_speakers_command(
 
 def audit(
     fmt: AuditFormat = typer.Option(AuditFormat.table, "--format"),
-    plot: Optional[Path] = typer.Option(None, "--plot", help="also draw a heat map into this PNG"),
+    plot: Optional[Path] = typer.Option(None, "--plot", help="also draw a heat map into this file (.png, .svg or .pdf)"),
     store: Optional[str] = _store_option(),
 ) -> None:
     """Outlet × cited source: documents citing it in the article (count) and in comments, with ids."""
     from .ask import audit as audit_frame, plot_audit
+    from .errors import QuotesError
 
+    if plot is not None and plot.suffix.lower() not in (".png", ".svg", ".pdf"):
+        raise QuotesError(f"--plot {plot}: the heat map is written as .png, .svg or .pdf (an HTML page of the "
+                          "store is `quotes report`)")
     frame = audit_frame(_tables(store))
     emit(frame, fmt.value, None, "outlet × cited source (documents)", 0)
-    if plot:
-        _err().print(f"plot: {plot_audit(frame, str(plot))}")
+    if plot is not None:
+        from .cli import warn
+
+        if frame.is_empty():
+            raise QuotesError("nothing to plot: the store holds no citations")
+        _write_out(plot, lambda: plot_audit(frame, str(plot)))
+        warn(f"plot: {plot}", "")
 
 
 def trace(
@@ -251,16 +306,18 @@ def trace(
     TEXT found inside a stored quote starts from that quote; any other TEXT is parsed once.
     """
     from .ask import find_anchor, text_statement, trace as trace_frame
+    from .errors import QuotesError
+    from .language import check_language
 
     if bool(text) == bool(quote_id):
         raise typer.BadParameter("give TEXT or --quote-id")
+    lang = check_language(lang, allow_auto=False)
     tables = _tables(store)
     anchor = find_anchor(tables, text=text, quote_id=quote_id)
     if anchor is not None:
         lemmas, language, speaker = anchor["lemmas"], anchor["language"], anchor["speaker_key"]
     elif quote_id:
-        _err().print(f"[red]no quote {quote_id} in the store[/red]")
-        raise typer.Exit(1)
+        raise QuotesError(f"no quote {quote_id} in the store")
     else:  # a paraphrase: parse it once to get its lemmas
         (lemmas, language), speaker = text_statement(text, lang), None
     frame = trace_frame(tables, lemmas, language, speaker, threshold)
@@ -279,8 +336,25 @@ def sql(
     emit(_tables(store).sql(query), fmt.value, out, None, TABLE_ROWS)
 
 
+def upgrade(store: Optional[str] = _store_option()) -> None:
+    """Bring a store written by an older version of quotes up to the current table layout."""
+    from .cli import warn
+    from .errors import QuotesError
+    from .store import Store
+
+    target = Store(store)
+    if target.local and not Path(target.uri).is_dir():
+        raise QuotesError(f"no store at {target.uri}")
+    added = target.upgrade()
+    if not added:
+        warn(f"{target.uri}: already up to date", "")
+    for table, columns in added.items():
+        warn(f"{target.uri}: {table} gained {', '.join(columns)}", "")
+
+
 def register(app: typer.Typer) -> None:
     app.command()(run)
+    app.command()(upgrade)
     app.command()(serve)
     app.add_typer(query_app, name="query")
     app.command()(audit)
