@@ -71,3 +71,33 @@ def train_documents() -> list[dict]:
     need(path.is_file(), str(path))
     with open(path, encoding="utf-8") as fh:
         return [json.loads(line) for line in fh]
+
+
+@pytest.fixture(scope="session")
+def seed_store(models, tmp_path_factory):
+    """A store of the five seeds, built once by the library (no Prefect); tests only read it."""
+    from quotes import corpus
+    from quotes.store import Store
+
+    store = Store(tmp_path_factory.mktemp("seed-store") / "store")
+    corpus.run_corpus([str(SEEDS)], store)
+    return store
+
+
+def run_main(capsys, *args: str, env: dict | None = None, monkeypatch=None) -> tuple[int, str, str]:
+    """`quotes ARGS` in this process, through the console script's error path: (status, out, err)."""
+    import sys
+
+    from quotes.cli import main
+
+    old = sys.argv
+    sys.argv = ["quotes", *args]
+    try:
+        main()
+        status = 0
+    except SystemExit as exc:
+        status = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    finally:
+        sys.argv = old
+    out, err = capsys.readouterr()
+    return status, out, err
