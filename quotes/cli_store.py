@@ -1,4 +1,4 @@
-"""The store's commands: run, serve, query, audit, trace, sql (registered on ``quotes.cli.app``).
+"""The store's commands: run, serve, query, audit, trace, sql, report, export (registered on ``quotes.cli.app``).
 
 Only typer and the standard library are imported here at module level, so ``quotes --help``
 stays fast; polars, Prefect and stanza load inside the commands that need them.
@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Optional
+from typing import NoReturn, Optional
 
 import typer
 
@@ -279,6 +279,62 @@ def sql(
     emit(_tables(store).sql(query), fmt.value, out, None, TABLE_ROWS)
 
 
+# --- the report and exports ----------------------------------------------------------------------
+
+
+def _fail(message: str) -> NoReturn:
+    """Bad input ends with one red line (unwrapped, no markup read from it) and exit status 1."""
+    from rich.markup import escape
+
+    _err().print(f"[red]{escape(message)}[/red]", soft_wrap=True)
+    raise typer.Exit(1)
+
+
+def report(
+    out: Path = typer.Option(Path("report.html"), "--out", help="the HTML file to write"),
+    max_quotes: int = typer.Option(50_000, "--max-quotes", min=0, help="quotes the page's table holds (most recent)"),
+    store: Optional[str] = _store_option(),
+) -> None:
+    """One self-contained HTML page (works offline): who cites whom, who is quoted, statements that
+    travelled, every quote in a searchable table, and the failures."""
+    from .report_html import ReportError, write_report
+
+    try:
+        path = write_report(store, out, max_quotes)
+    except ReportError as exc:
+        _fail(str(exc))
+    _err().print(f"report: {path} ({path.stat().st_size / 1024:,.0f} KiB)")
+
+
+class ExportFormat(str, Enum):
+    csv = "csv"
+    parquet = "parquet"
+    jsonl = "jsonl"
+
+
+def export(
+    table: str = typer.Option(..., "--table", help="quotes, citations, entities, documents or failures"),
+    fmt: ExportFormat = typer.Option(ExportFormat.csv, "--format"),
+    out: Optional[Path] = typer.Option(None, "--out", help="write to this file (default: stdout, not for parquet)"),
+    store: Optional[str] = _store_option(),
+) -> None:
+    """A whole table for spreadsheets, R or pandas (CSV joins lists with '; ')."""
+    from .report_data import NoStore, existing_tables
+    from .store import TABLES
+
+    if table not in TABLES:
+        raise typer.BadParameter(f"no table {table!r}; tables: {', '.join(TABLES)}", param_hint="--table")
+    try:
+        frame = existing_tables(store)[table].collect()
+        emit(frame, fmt.value, out)
+    except NoStore as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        _fail(f"cannot write {out}: {exc.strerror or exc}")
+    if out:
+        _err().print(f"{table}: {frame.height:,} rows → {out}")
+
+
 def register(app: typer.Typer) -> None:
     app.command()(run)
     app.command()(serve)
@@ -286,3 +342,5 @@ def register(app: typer.Typer) -> None:
     app.command()(audit)
     app.command()(trace)
     app.command()(sql)
+    app.command()(report)
+    app.command()(export)
