@@ -18,6 +18,9 @@ from pathlib import Path
 from typing import Iterable
 
 MAX_SIDE = 240  # characters of context on either side, at most
+# Text and JSONL inputs are read again whatever their number; an HTML page costs a text
+# extraction (~50 ms), so only this many are, and the quotes of the others go without context.
+MAX_HTML_PAGES = 200
 # A sentence ends at . ! ? … (with any closing marks after it) before white space, or at a line break.
 _SENTENCE_END = re.compile(r"[.!?…][\"'»«“”„‘’)\]]*(?=\s|$)|\n")
 
@@ -47,8 +50,9 @@ def sentence_around(text: str, start: int, end: int, max_side: int = MAX_SIDE) -
 
 def document_texts(documents: Iterable[dict]) -> dict[str, str]:
     """doc_id → text, for the documents (dicts with ``doc_id``, ``path``, ``content_hash``) whose
-    input file still holds the very text they were processed from. Each file is read once."""
-    from .ingest import content_hash, read_documents
+    input file still holds the very text they were processed from. Each file is read once (HTML
+    pages: the first ``MAX_HTML_PAGES``)."""
+    from .ingest import HTML_SUFFIXES, content_hash, read_documents
     from .records import Document
 
     wanted: dict[str, dict[str, str]] = defaultdict(dict)  # path → doc_id → hash
@@ -56,9 +60,14 @@ def document_texts(documents: Iterable[dict]) -> dict[str, str]:
         if doc.get("path") and doc.get("content_hash"):
             wanted[doc["path"]][doc["doc_id"]] = doc["content_hash"]
     found: dict[str, str] = {}
+    html_left = MAX_HTML_PAGES
     for path, hashes in wanted.items():
         if not Path(path).is_file():
             continue
+        if Path(path).suffix.lower() in HTML_SUFFIXES:
+            if html_left == 0:
+                continue
+            html_left -= 1
         try:
             for item in read_documents(path):
                 if isinstance(item, Document) and hashes.get(item.doc_id) == content_hash(item.text):
