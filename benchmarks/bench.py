@@ -111,7 +111,8 @@ def synthetic_store(path: Path, n_quotes: int, seed: int = 7) -> dict[str, int]:
     docs = pl.DataFrame({
         "doc_id": doc_ids, "path": np.char.add("synthetic/", doc_ids), "language": rng.choice(["de", "nb"], n_docs),
         "published": published, "outlet": rng.choice(outlets, n_docs),
-    }).with_columns(pl.col("published").dt.replace_time_zone("UTC"))
+    }).with_columns(pl.col("published").dt.replace_time_zone("UTC"),
+                    write_id=pl.lit("0000000000000-synthetic"))  # one write: every row visible
     qd = rng.integers(0, n_docs, n_quotes)
     n_lemmas = rng.integers(6, 16, n_quotes)
     flat = rng.choice(vocab, int(n_lemmas.sum()))

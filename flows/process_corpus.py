@@ -4,7 +4,10 @@
 - ``process-batch`` (cached on the batch's content hashes plus the extractor and model
   versions): segment, parse (batched per language), extract, resolve, index;
 - ``write-batch`` (I/O, retried): upsert the batch into the Delta tables;
-- ``compact-store`` (I/O, retried): merge small files.
+- ``compact-store`` (I/O, retried): merge small files;
+- ``write-report``: the HTML report of the whole store (``quotes.report_html``), attached to the
+  run as a link artifact (key ``quotes-report``). The report is a view: when it cannot be
+  written, the run logs why and still succeeds, its data being stored.
 
 The store is the cache of record: documents whose key is stored are skipped before any task
 runs for them. The Prefect cache on ``process-batch`` only saves the parse when a write failed
@@ -20,9 +23,10 @@ from pathlib import Path
 from typing import Any, Callable
 
 from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_link_artifact
 from prefect.cache_policies import NO_CACHE
 
-from quotes import corpus
+from quotes import corpus, report_html
 from quotes.ingest import content_hash
 from quotes.store import Store
 
@@ -62,16 +66,34 @@ compact_store = task(name="compact-store", retries=2, retry_delay_seconds=[5, 30
 TASK_STEPS = corpus.Steps(plan=read_inputs, process=process_batch, write=write_batch, finish=compact_store)
 
 
+@task(name="write-report", cache_policy=NO_CACHE)
+def write_report(store: Store, out: str | None, summary: dict) -> str:
+    """The store's HTML report, written to ``out`` (default: report.html in a local store's
+    folder), and a link to it as the run's ``quotes-report`` artifact."""
+    path = Path(out) if out else report_html.default_path(store)
+    report_html.write_report(store.uri, path)
+    create_link_artifact(
+        key="quotes-report", link=path.resolve().as_uri(), link_text=path.name,
+        description=(f"Quotes report of `{store.uri}` after this run: {summary['processed']} documents processed, "
+                     f"{summary['skipped']} unchanged, {summary['failures']} failed."))
+    return str(path)
+
+
 @flow(name="process-corpus")
 def process_corpus(paths: list[str], store: str | None = None, lang: str = "auto", batch_size: int = 16,
-                   chunk: int = 32, retry_failures: bool = False) -> dict:
+                   chunk: int = 32, retry_failures: bool = False, report: str | None = None) -> dict:
     """Ingest → segment → parse → extract → resolve → write, skipping documents already stored
     under the same content hash and versions, and inputs that failed before unchanged (unless
-    ``retry_failures``). Logs one line per batch; returns the run's summary."""
-    summary = corpus.run_corpus(paths, Store(store), lang=lang, batch_size=batch_size, chunk=chunk,
+    ``retry_failures``), then the report (to ``report``, default: report.html in the store's
+    folder). Logs one line per batch; returns the run's summary."""
+    where = Store(store)
+    summary = corpus.run_corpus(paths, where, lang=lang, batch_size=batch_size, chunk=chunk,
                                 progress=_report, steps=TASK_STEPS, log=get_run_logger().info,
-                                retry_failures=retry_failures)
-    return summary.as_dict()
+                                retry_failures=retry_failures).as_dict()
+    state = write_report(where, report, summary, return_state=True)
+    if state.is_failed():
+        get_run_logger().warning("no report for this run: %s", state.message)
+    return summary
 
 
 list_inbox = task(name="list-inbox", retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)(corpus.input_files)

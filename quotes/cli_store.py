@@ -1,4 +1,4 @@
-"""The store's commands: run, serve, query, audit, trace, sql (registered on ``quotes.cli.app``).
+"""The store's commands: run, serve, query, audit, trace, sql, report, export (registered on ``quotes.cli.app``).
 
 Only typer and the standard library are imported here at module level, so ``quotes --help``
 stays fast; polars, Prefect and stanza load inside the commands that need them.
@@ -352,6 +352,47 @@ def upgrade(store: Optional[str] = _store_option()) -> None:
         warn(f"{target.uri}: {table} gained {', '.join(columns)}", "")
 
 
+# --- the report and exports ----------------------------------------------------------------------
+
+
+def report(
+    out: Path = typer.Option(Path("report.html"), "--out", help="the HTML file to write"),
+    max_quotes: int = typer.Option(50_000, "--max-quotes", min=0, help="quotes the page's table holds (most recent)"),
+    store: Optional[str] = _store_option(),
+) -> None:
+    """One self-contained HTML page (works offline): who cites whom, who is quoted, statements that
+    travelled, every quote in a searchable table, and the failures."""
+    from .cli import warn
+    from .report_html import write_report
+
+    path = write_report(store, out, max_quotes)
+    warn(f"report: {path} ({path.stat().st_size / 1024:,.0f} KiB)", "")
+
+
+class ExportFormat(str, Enum):
+    csv = "csv"
+    parquet = "parquet"
+    jsonl = "jsonl"
+
+
+def export(
+    table: str = typer.Option(..., "--table", help="quotes, citations, entities, documents or failures"),
+    fmt: ExportFormat = typer.Option(ExportFormat.csv, "--format"),
+    out: Optional[Path] = typer.Option(None, "--out", help="write to this file (default: stdout, not for parquet)"),
+    store: Optional[str] = _store_option(),
+) -> None:
+    """A whole table for spreadsheets, R or pandas (CSV joins lists with '; ')."""
+    from .cli import warn
+    from .store import TABLES
+
+    if table not in TABLES:
+        raise typer.BadParameter(f"no table {table!r}; tables: {', '.join(TABLES)}", param_hint="--table")
+    frame = _tables(store)[table].collect()
+    emit(frame, fmt.value, out)
+    if out:
+        warn(f"{table}: {frame.height:,} rows → {out}", "")
+
+
 def register(app: typer.Typer) -> None:
     app.command()(run)
     app.command()(upgrade)
@@ -360,3 +401,5 @@ def register(app: typer.Typer) -> None:
     app.command()(audit)
     app.command()(trace)
     app.command()(sql)
+    app.command()(report)
+    app.command()(export)

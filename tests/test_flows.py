@@ -1,10 +1,12 @@
 """The Prefect flows over the seeds plus one bad file, against one test harness per session:
-failures recorded, a re-run skips everything, a new extractor version re-processes and replaces."""
+failures recorded, the report linked as an artifact, a re-run skips everything, a new extractor
+version re-processes and replaces."""
 
 from __future__ import annotations
 
 import os
 import tempfile
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -60,6 +62,17 @@ def test_process_corpus_stores_documents_and_records_the_bad_file(first_run):
     quotes = _table(store, "quotes")
     assert quotes.height == summary["quotes"] > 20
     assert set(quotes["doc_id"]) == set(documents["doc_id"])
+
+
+def test_a_run_leaves_the_report_beside_the_store_and_links_it(first_run):
+    from prefect.artifacts import Artifact
+
+    _, store, _ = first_run
+    page = Path(store) / "report.html"
+    assert page.is_file() and 'id="cites-graph"' in page.read_text(encoding="utf-8")
+    artifact = Artifact.get("quotes-report")
+    assert artifact is not None and artifact.flow_run_id is not None  # a link, shown with the run
+    assert page.resolve().as_uri() in artifact.data
 
 
 def test_rerun_over_the_unchanged_corpus_skips_everything(first_run):
