@@ -5,12 +5,15 @@ Without PREFECT_API_URL, Prefect starts a temporary API server (uvicorn) in a ch
 and stops it at exit. A SIGTERM (``docker stop``, systemd) or a SIGKILL skips that stop, and
 the server lives on (~230 MB, its port open). Here the same server is started before the flow
 (Prefect reuses it: one per process), SIGTERM and SIGHUP become a normal exit (so Prefect's own
-stop runs), and a small watchdog process ends the server when this process is gone, however it
-went — the one thing a SIGKILL cannot prevent.
+stop runs), and the server cannot outlive this process however it ends: on Linux the kernel
+sends it SIGTERM when we are gone (PR_SET_PDEATHSIG, set in the child before it runs, so even
+a SIGKILL during its start-up is covered); elsewhere a small watchdog process does the same
+once the server is up.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -69,10 +72,46 @@ def prefect_api() -> str:
     from prefect.server.api.server import SubprocessASGIServer
 
     server = SubprocessASGIServer()  # the instance Prefect's client takes when no URL is set
-    server.start()
-    if server.server_process is not None:
+    tied = sys.platform.startswith("linux")
+    with _children_die_with_us(tied):
+        server.start()
+    if server.server_process is not None and not tied:
         _watch(server.server_process.pid)
     return server.api_url
+
+
+def _die_with(parent: int):
+    """In the child, before it runs: SIGTERM when ``parent`` is gone (and go now if it already is)."""
+    def preexec() -> None:
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM, 0, 0, 0)
+        if os.getppid() != parent:
+            os._exit(1)
+    return preexec
+
+
+@contextlib.contextmanager
+def _children_die_with_us(tied: bool):
+    """While starting the server (from this, the main, thread), every child process started gets
+    ``_die_with(us)``: Prefect starts the server with subprocess.Popen and no hook of its own."""
+    if not tied:
+        yield
+        return
+    real = subprocess.Popen
+    hook = _die_with(os.getpid())
+
+    class TiedPopen(real):  # type: ignore[misc, valid-type]
+        def __init__(self, *args, **kwargs):
+            kwargs.setdefault("preexec_fn", hook)
+            super().__init__(*args, **kwargs)
+
+    subprocess.Popen = TiedPopen
+    try:
+        yield
+    finally:
+        subprocess.Popen = real
 
 
 def _check(url: str) -> None:

@@ -150,7 +150,7 @@ class StoredState:
 
     documents: dict[str, tuple] = field(default_factory=dict)  # doc_id → (content hash, extractor, model)
     files: dict[str, list[str]] = field(default_factory=dict)  # path → doc_ids stored as whole files
-    failures: dict[str, tuple] = field(default_factory=dict)  # failure key → (input hash, extractor, model)
+    failures: dict[str, tuple] = field(default_factory=dict)  # failure key → (input hash, extractor, model, path)
     paths: dict[str, str] = field(default_factory=dict)  # doc_id → path
 
     @classmethod
@@ -170,6 +170,7 @@ class Plan:
     failed_before: int = 0
     duplicates: int = 0
     replaces: dict[str, list[str]] = field(default_factory=dict)  # doc_id → earlier versions of its file
+    resolved: list[str] = field(default_factory=list)  # failures of inputs read again that fail no more
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -185,13 +186,17 @@ def plan(entries: Iterable[Document | Failure], stored: StoredState, versions: V
     tries it anyway). A new version of a file replaces the versions stored under its path."""
     out = Plan()
     seen: dict[str, tuple[str, str]] = {}  # doc_id → (path, content hash) in this run
+    read: set[str] = set()  # input files read in this run
+    failing: set[str] = set()  # failure keys of this run
 
     def replaced(path: str, doc_id: str | None) -> list[str]:
         return [old for old in stored.files.get(path, []) if old != doc_id]
 
     for entry in entries:
+        read.add(entry.path)
         if isinstance(entry, Failure):
             failed = Failed(entry, versions.provenance(entry.input_hash), replaces=replaced(entry.path, None))
+            failing.add(failed.key)
             if _unchanged_failure(failed, stored, versions) and not retry_failures:
                 out.failed_before += 1
             else:
@@ -223,12 +228,15 @@ def plan(entries: Iterable[Document | Failure], stored: StoredState, versions: V
             out.skipped += 1
         else:
             out.todo.append(entry)
+    # a file read again is the whole truth about its failures: those it no longer has go
+    out.resolved = [key for key, row in stored.failures.items() if row[3] in read and key not in failing]
     return out
 
 
 def _unchanged_failure(failed: Failed, stored: StoredState, versions: Versions) -> bool:
     digest = failed.provenance.content_hash
-    return digest is not None and stored.failures.get(failed.key) == (digest, versions.extractor, versions.model)
+    return digest is not None and stored.failures.get(failed.key, ())[:3] == (digest, versions.extractor,
+                                                                           versions.model)
 
 
 def input_files(folder: str) -> list[str]:
@@ -367,6 +375,8 @@ def run_corpus(paths: Sequence[str], store: Store | str | None = None, *, lang: 
         report(len(work.failed))
         say(f"{len(work.failed)} inputs failed: " + "; ".join(f.failure.error[:200] for f in work.failed[:5])
             + (" …" if len(work.failed) > 5 else ""))
+    if work.resolved:
+        store.forget_failures(work.resolved)
     if summary.processed or summary.failed:
         steps.finish(store)
     summary.store_documents, summary.store_quotes = store_totals(store) if store.exists("documents") else (0, 0)

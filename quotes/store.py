@@ -446,11 +446,18 @@ class Store:
                  .agg(pl.col("doc_id")).collect())
         return dict(frame.iter_rows())
 
-    def stored_failures(self) -> dict[str, tuple[str | None, str, str]]:
-        """failure key → (input hash, extractor_version, model_version) of every recorded failure."""
+    def stored_failures(self) -> dict[str, tuple[str | None, str, str, str]]:
+        """failure key → (input hash, extractor_version, model_version, path) of every recorded failure."""
         frame = self.scan("failures").select(
-            "doc_id", pl.coalesce("input_hash", "content_hash"), "extractor_version", "model_version").collect()
+            "doc_id", pl.coalesce("input_hash", "content_hash"), "extractor_version", "model_version",
+            "path").collect()
         return {row[0]: tuple(row[1:]) for row in frame.iter_rows()}
+
+    def forget_failures(self, keys: Sequence[str], attempts: int = 30) -> int:
+        """Delete the failure rows of ``keys`` (inputs that no longer fail)."""
+        if not keys or not self.exists("failures"):
+            return 0
+        return self._delete_where("failures", f"doc_id IN ({_sql_list(keys)})", attempts)
 
     # --- writing ---------------------------------------------------------------------------------
 

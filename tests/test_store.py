@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import pickle
+import shutil
+import signal
 import subprocess
 import sys
 from datetime import datetime
@@ -303,3 +305,122 @@ def test_document_results_round_trip_through_the_documents_table(built, tables):
     assert row["outlet"] == "Sputnik" and row["n_quotes"] == len(result.quotes)
     assert row["published"] == datetime.fromisoformat(SPUTNIK_DATE)
     assert isinstance(result, DocumentResult)
+
+
+KILLED_WRITER = """
+import os, pickle, signal, sys
+from quotes.store import Store
+store, items, kill_after = Store(sys.argv[1]), pickle.load(open(sys.argv[2], "rb")), int(sys.argv[3])
+calls = [0]
+def killed_after(step):
+    def wrapped(*args, **kwargs):
+        out = step(*args, **kwargs)
+        calls[0] += 1
+        if calls[0] == kill_after:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return out
+    return wrapped
+for name in ("_append", "_replace", "_delete"):
+    setattr(Store, name, killed_after(getattr(Store, name)))
+store.write(items)
+print(calls[0])
+"""
+
+
+def _consistent(store: Store, versions: dict[str, dict[str, int]]) -> dict[str, str]:
+    """Which version each document shows; fails when one shows a mix, or rows without its document."""
+    tables = store.tables()
+    documents = tables.documents.collect()
+    shown = {}
+    for name in ("quotes", "citations"):
+        assert set(tables[name].collect()["doc_id"]) <= set(documents["doc_id"]), name
+    for row in documents.iter_rows(named=True):
+        counts = {name: tables[name].filter(pl.col("doc_id") == row["doc_id"]).select(pl.len()).collect().item()
+                  for name in ("quotes", "citations")}
+        assert counts["quotes"] == row["n_quotes"] and counts["citations"] == row["n_citations"], row["doc_id"]
+        shown[row["doc_id"]] = next(v for v, c in versions[row["doc_id"]].items() if c == counts["quotes"])
+    return shown
+
+
+def test_a_kill_at_any_step_of_a_write_leaves_every_document_whole(built, tmp_path):
+    """Version A of the seeds is stored; a writer of version B (one quote a document) is killed
+    after each of its Delta commits in turn. Readers see each document whole, in A or in B, never
+    quotes without their document; the next write and a sweep leave no trace of the killed one."""
+    _, _, items, _ = built
+    version_a = [i for i in items if isinstance(i, Processed) and len(i.result.quotes) > 1]
+    version_b = [Processed(i.result.model_copy(update={"quotes": i.result.quotes[:1]}), i.provenance, i.chars,
+                           i.index, i.entities) for i in version_a]
+    versions = {i.result.doc_id: {"A": len(i.result.quotes), "B": 1} for i in version_a}
+    template = Store(tmp_path / "a")
+    template.write(version_a)
+    batch = tmp_path / "b.pkl"
+    batch.write_bytes(pickle.dumps(version_b))
+    steps = int(subprocess.run([sys.executable, "-c", KILLED_WRITER, str(tmp_path / "count"), str(batch), "0"],
+                               capture_output=True, text=True, check=True).stdout)
+    assert steps >= 5
+    seen = set()
+    for kill_after in range(1, steps + 1):
+        store_dir = tmp_path / f"killed-after-{kill_after}"
+        shutil.copytree(tmp_path / "a", store_dir)
+        proc = subprocess.run([sys.executable, "-c", KILLED_WRITER, str(store_dir), str(batch), str(kill_after)],
+                              capture_output=True, text=True)
+        assert proc.returncode == -signal.SIGKILL, proc.stderr
+        store = Store(store_dir)
+        shown = _consistent(store, versions)
+        seen.add(tuple(sorted(set(shown.values()))))
+        store.write(version_b)  # the next run
+        assert set(_consistent(store, versions).values()) == {"B"}
+        store.sweep(min_age_s=0)
+        for name in ("quotes", "citations", "entities"):
+            assert store.scan(name).collect().height == store.view(name).collect().height, (kill_after, name)
+    assert seen == {("A",), ("B",)}, "killed before the documents commit: A; after it: B"
+
+
+def test_documents_with_the_same_file_name_stay_apart_and_an_edited_file_replaces_its_old_version(models, tmp_path):
+    store = Store(tmp_path / "store")
+    first, second = tmp_path / "same1" / "article.txt", tmp_path / "same2" / "article.txt"
+    for path, prefix in ((first, "000"), (second, "001")):
+        path.parent.mkdir()
+        path.write_text(seed_text(prefix), encoding="utf-8")
+    corpus.run_corpus([str(first)], store)
+    corpus.run_corpus([str(second)], store)  # a later run, the same file name: a new document
+    documents = store.tables().documents.collect()
+    assert sorted(documents["doc_id"]) == sorted([file_id(first), file_id(second)])
+    before = store.tables().quotes.collect()
+    assert set(before["doc_id"]) == set(documents["doc_id"])
+
+    again = corpus.run_corpus([str(tmp_path)], store)  # the same files through their folder: ids are stable
+    assert (again.processed, again.skipped) == (0, 2)
+
+    old_id = file_id(first)
+    first.write_text(seed_text("000") + "\n\nDer Sprecher sagte, das sei alles.\n", encoding="utf-8")
+    edited = corpus.run_corpus([str(first)], store)
+    assert edited.processed == 1
+    documents = store.tables().documents.collect()
+    assert sorted(documents["doc_id"]) == sorted([file_id(first), file_id(second)]), "the old version is gone"
+    for name in ("quotes", "citations", "entities"):
+        assert old_id not in set(store.scan(name).collect()["doc_id"]), name
+
+
+def test_a_failed_input_is_recorded_once_and_tried_again_when_it_changes(models, tmp_path):
+    store = Store(tmp_path / "store")
+    empty = tmp_path / "inbox" / "late.txt"
+    empty.parent.mkdir()
+    empty.write_text("")
+    first = corpus.run_corpus([str(empty.parent)], store)
+    assert (first.failed, first.failed_before) == (1, 0)
+    recorded = store.scan("failures").collect()
+    for _ in range(2):  # what `quotes serve` does every interval
+        again = corpus.run_corpus([str(empty.parent)], store)
+        assert (again.failed, again.failed_before, again.failures) == (0, 1, 1)
+    assert store.scan("failures").collect().equals(recorded), "not written again"
+    empty.write_text(seed_text("004"), encoding="utf-8")
+    fixed = corpus.run_corpus([str(empty.parent)], store)
+    assert (fixed.processed, fixed.failures) == (1, 0)
+    assert store.tables().failures.collect().is_empty()
+
+
+def test_progress_advances_document_by_document(models, tmp_path):
+    calls = []
+    corpus.run_corpus([str(SEEDS)], Store(tmp_path / "store"), batch_size=1, progress=lambda n, total: calls.append((n, total)))
+    assert calls == [(1, 5)] * 5
