@@ -110,9 +110,15 @@ def run(
     store: Optional[str] = _store_option(),
     lang: str = typer.Option("auto", "--lang", help="auto, or a language code (de, nb)"),
     batch_size: int = typer.Option(16, help="documents per stanza batch"),
+    rules_only: bool = typer.Option(False, "--rules-only", help="run the rules alone, even when a trained model exists"),
 ) -> None:
     """Process the inputs into the store once (a Prefect flow run): unchanged documents are skipped."""
     import time
+
+    from .cli_train import model_notice, use_rules_only
+
+    use_rules_only(rules_only)  # the flow's pipeline and the stored fingerprint read it as the setting
+    _err().print(model_notice(rules_only), style="dim")
 
     from rich.table import Table
 

@@ -117,10 +117,7 @@ def predict_quotes(a: Article, candidates: list[Candidate]):
 
 def score_articles(articles: list[Article], model: AttributionModel | None = None,
                    scored: list[Scored] | None = None, th: Thresholds | None = None) -> Score:
-    from ..names import NameStats
-
     score = Score()
-    score.names = NameStats()
     for i, a in enumerate(articles):
         if model is None:
             cands = extract_candidates(a.item.parsed, a.regions)
@@ -129,8 +126,7 @@ def score_articles(articles: list[Article], model: AttributionModel | None = Non
                 a.item.parsed, extract_candidates(a.item.parsed, a.regions), a.regions)
             cands = model.decide(s, th)
         quotes = predict_quotes(a, cands)
-        score_document(a.gold, quotes, score)
-        score.names.add(quotes, a.item.parsed.language)
+        score_document(a.gold, quotes, score, a.item.parsed.language)
     return score
 
 
@@ -172,8 +168,6 @@ def _versions() -> dict:
 
 def train(gold: str | Path, out: Path, language: str = "de", train_range: tuple[int, int] = (0, 600),
           select_range: tuple[int, int] = (600, 700), log=print) -> dict:
-    from ..pipeline import extractor_fingerprint
-
     started = time.perf_counter()
     fit_articles = load_articles(gold, language, *train_range)
     sel_articles = load_articles(gold, language, *select_range)
@@ -199,7 +193,7 @@ def train(gold: str | Path, out: Path, language: str = "de", train_range: tuple[
         "rows": {k: len(getattr(rows, k)[1]) for k in ("keep", "add", "speaker")},
         "thresholds": thresholds.__dict__,
         "selection_scores": {"rules": _summary(rules_score), "rules+model": _summary(sel_score)},
-        "rules_fingerprint": extractor_fingerprint(include_model=False),
+        "key": _training_key(gold, language, train_range, select_range),
         "versions": _versions(),
         "seconds": {"parse": round(t_parse, 1), "total": round(t_total, 1)},
     }
@@ -211,10 +205,33 @@ def train(gold: str | Path, out: Path, language: str = "de", train_range: tuple[
 
 
 def _summary(s: Score) -> dict:
-    d = {k: v for k, v in s.as_dict().items() if k != "by_type"}
-    rep = s.by_type.get("Reported")
-    d["speech_report_recall"] = round(rep["matched"] / rep["gold"], 4) if rep and rep["gold"] else None
-    names = getattr(s, "names", None)
-    if names is not None:
-        d["non_name_share"] = round(names.share, 4)
+    d = {k: v for k, v in s.as_dict().items() if k not in ("by_type", "speaker_names")}
+    d["non_name_share"] = round(s.names.share, 4)
     return d
+
+
+def _training_key(gold: str | Path, language: str, fit_range, select_range) -> dict:
+    """What a model depends on: the gold file's content, the splits, the code and data, the stanza models."""
+    import hashlib
+
+    from ..pipeline import extractor_fingerprint
+    from .parse_cache import model_version
+
+    return {"gold_sha256": hashlib.sha256(Path(gold).read_bytes()).hexdigest()[:16], "language": language,
+            "fit": list(fit_range), "select": list(select_range),
+            "code": extractor_fingerprint(include_model=False), "stanza_models": model_version(language)}
+
+
+def is_current(folder: Path, gold: str | Path, language: str, fit_range, select_range) -> bool:
+    import json
+
+    from .model import CARD_FILE, MODEL_FILE
+
+    card = folder / CARD_FILE
+    if not (card.is_file() and (folder / MODEL_FILE).is_file()):
+        return False
+    try:
+        return json.loads(card.read_text(encoding="utf-8")).get("key") == _training_key(
+            gold, language, fit_range, select_range)
+    except (ValueError, OSError):
+        return False
