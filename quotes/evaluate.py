@@ -5,7 +5,8 @@ Matching: a predicted and a gold quote match when the Jaccard of their non-space
 positions is at least 0.5, one to one, best pairs first. Speaker accuracy is over matched quotes
 with a gold speaker: right when the predicted mention overlaps the gold speaker span, or a word of
 the predicted name occurs in it. Attributed F1 counts a match only with the right speaker. Quotes
-predicted inside comment sections are left out.
+predicted inside comment sections are left out. A mixed quote is one record; the direct words
+inside it (``direct_spans``) are scored as the nested quote the gold marks them as.
 
 Beside them, the share of emitted speaker names that are not names (pronouns, articles, adverbs,
 oblique phrases; defined by per-language data in ``quotes/names.py``), and the recall of speech
@@ -142,6 +143,9 @@ def score_document(gold: GoldDocument, predicted: list[Quote], score: Score,
     preds = [q for q in predicted if not q.in_comments]
     if language:
         score.names.add(preds, language)
+    # the gold marks a mixed quote's direct words as a nested quote of their own: scored as such
+    preds = preds + [q.model_copy(update={"start": d.start, "end": d.end, "kind": "direct", "direct_spans": []})
+                     for q in preds for d in q.direct_spans]
     pred_chars = [_chars(gold.text, [(q.start, q.end)]) for q in preds]
     pairs = []
     for gi, g in enumerate(gold.quotes):
