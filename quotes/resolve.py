@@ -130,6 +130,8 @@ def _words_of(doc: ParsedDocument, m: Mention) -> tuple[Sentence | None, list[Wo
 def _base_form(doc: ParsedDocument, words: list[Word], lex: CueLexicon) -> str | None:
     """A noun phrase in base form: its name run as written, else its head noun's lemma."""
     names = [w for w in words if w.upos == "PROPN" or (w.ner != "O" and w.surface[:1].isupper())]
+    if len(names) == 1 and names[0].ner == "O" and names[0].lemma[:1].isupper():
+        return names[0].lemma  # one word the tagger took for a name: its lemma is the base form
     if names:
         return doc.text[names[0].start:names[-1].end]
     nouns = [w for w in words if w.upos == "NOUN"]
@@ -150,7 +152,13 @@ def _source_of_phrase(doc: ParsedDocument, m: Mention, lex: CueLexicon, names: l
     heads = name_lexicon(doc.language).source_phrase_heads
     sourced = any(w.surface.lower().endswith(heads + lex.document_nouns) for w in words[:attach])
     if attach is not None and sourced:
-        return _base_form(doc, words[attach + 1:], lex)
+        tail = words[attach + 1:]
+        if not any(w.upos in ("NOUN", "PROPN") for w in tail):
+            # the weak parse cut the phrase after its attachment ("einer Pressemitteilung des | Ministeriums")
+            after = [w for w in sentence.words if w.start >= m.end][:4]
+            stop = next((i for i, w in enumerate(after) if w.upos in ("NOUN", "PROPN")), None)
+            tail = tail + (after[:stop + 1] if stop is not None else [])
+        return _base_form(doc, tail, lex)
     if not sourced:
         # "(laut) einem Sprecher der Firma": the phrase itself, without its oblique determiner
         rest = words[1:] if words[0].upos == "DET" else []
@@ -163,20 +171,27 @@ def _source_of_phrase(doc: ParsedDocument, m: Mention, lex: CueLexicon, names: l
     return subject.name or _base_form(doc, _words_of(doc, subject)[1], lex)
 
 
-def _name_runs(doc: ParsedDocument) -> list[str]:
-    """Multi-word names of the document: runs of capitalised proper nouns or named-entity words."""
-    runs: list[str] = []
+_NOT_IN_NAMES = ("DET", "ADP", "PRON", "AUX", "VERB", "SCONJ", "CCONJ", "ADV", "PUNCT", "NUM", "PART")
+
+
+def _name_runs(doc: ParsedDocument) -> tuple[list[str], list[str]]:
+    """Multi-word names of the document: runs of capitalised proper nouns or named-entity words; and
+    runs of capitalised content words ("Weiße Haus", which the tagger reads as adjective and noun)."""
+    proper: list[str] = []
+    capitalised: list[str] = []
     for s in doc.sentences:
-        run: list[Word] = []
-        for w in s.words + [None]:
-            if w is not None and w.surface[:1].isupper() and (w.upos == "PROPN" or w.ner != "O"):
-                run.append(w)
-                continue
-            if len(run) >= 2:
-                runs.append(doc.text[run[0].start:run[-1].end])
-            run = []
-    runs.extend(doc.text[a:b] for a, b, _ in doc.entities if len(doc.text[a:b].split()) >= 2)
-    return runs
+        for test, out in ((lambda w: w.upos == "PROPN" or w.ner != "O", proper),
+                          (lambda w: w.upos not in _NOT_IN_NAMES, capitalised)):
+            run: list[Word] = []
+            for w in s.words + [None]:
+                if w is not None and w.surface[:1].isupper() and test(w):
+                    run.append(w)
+                    continue
+                if len(run) >= 2:
+                    out.append(doc.text[run[0].start:run[-1].end])
+                run = []
+    proper.extend(doc.text[a:b] for a, b, _ in doc.entities if len(doc.text[a:b].split()) >= 2)
+    return proper, capitalised
 
 
 def full_name(fragment: str, runs: list[str]) -> str:
@@ -206,7 +221,11 @@ def _readable(doc: ParsedDocument, m: Mention, runs: list[str], lex: CueLexicon,
     if reason is not None:
         m.name, m.unresolved = None, True
         return
-    m.name = full_name(name, runs) if m.entity_type in ("ORG", "PER") or m.name else name
+    proper, capitalised = runs
+    longer = full_name(name, proper)
+    if longer == name and m.entity_type != "PER":
+        longer = full_name(name, capitalised)  # (a person's surname is canonical_name's: no role in front)
+    m.name = longer
 
 
 def _recent_person(doc: ParsedDocument, before: int, sentence_index: int) -> str | None:

@@ -17,7 +17,8 @@ def extract(models):
 
     def run(text: str, lang: str = "de"):
         if lang not in pipelines:
-            pipelines[lang] = Pipeline(PipelineConfig(language=lang, processors=("language", "segment", "parse", "quotes")))
+            pipelines[lang] = Pipeline(PipelineConfig(language=lang, processors=("language", "segment", "parse", "quotes"),
+                                                     rules_only=True))  # the rules themselves
         doc = Document(doc_id="t", path="t.txt", text=text, language=lang)
         return pipelines[lang].process_documents([doc])[0].quotes
 
