@@ -194,12 +194,13 @@ def _name_runs(doc: ParsedDocument) -> tuple[list[str], list[str]]:
     return proper, capitalised
 
 
-def full_name(fragment: str, runs: list[str]) -> str:
+def full_name(fragment: str, runs: list[str], ends: bool = True) -> str:
     """A one-word name cut from a longer one ("Watch" of "Human Rights Watch", "Weiße" of "Weiße
-    Haus") becomes the longer name: the most frequent name of the document that starts or ends with it."""
+    Haus") becomes the longer name: the most frequent name of the document that starts (or, with
+    ``ends``, ends) with it."""
     if len(fragment.split()) != 1:
         return fragment
-    hits = [r for r in runs if r.split()[0] == fragment or r.split()[-1] == fragment]
+    hits = [r for r in runs if r.split()[0] == fragment or ends and r.split()[-1] == fragment]
     if not hits:
         return fragment
     return max(set(hits), key=lambda r: (hits.count(r), len(r.split())))
@@ -224,7 +225,8 @@ def _readable(doc: ParsedDocument, m: Mention, runs: list[str], lex: CueLexicon,
     proper, capitalised = runs
     longer = full_name(name, proper)
     if longer == name and m.entity_type != "PER":
-        longer = full_name(name, capitalised)  # (a person's surname is canonical_name's: no role in front)
+        # a capitalised run may start with a role ("Nachrichtenmagazin Focus"): only one the fragment opens
+        longer = full_name(name, capitalised, ends=False)
     m.name = longer
 
 

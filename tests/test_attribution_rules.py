@@ -150,7 +150,7 @@ def test_expletive_es_is_no_speaker(extract):
     quotes = extract("In der Stadt gab es am Montag eine Pressekonferenz der Polizei. "
                      "Demnach sei der Täter mit einem Auto geflohen.")
     q = covering(quotes, "der Täter mit einem Auto geflohen")
-    assert q.speaker is None or q.speaker.name.lower() != "es"
+    assert q.speaker is None or q.speaker.mention.lower() != "es"
 
 
 

@@ -135,11 +135,34 @@ def sentence_span(view: DocView, s: Sentence) -> tuple[int, int]:
     return trim_span(view.doc.text, s.start, s.end, keep_final_punct=True)
 
 
-def sentence_features(view: DocView, s: Sentence, covered: dict[int, str]) -> dict:
-    """Whether a sentence no rule quoted is (mostly) a quote: its cues, mood and neighbours."""
+def sentence_spans(view: DocView, s: Sentence) -> list[tuple[str, tuple[int, int]]]:
+    """The spans of a sentence no rule quoted that may be a quote: all of it, what follows its first
+    comma or colon, what precedes its last comma (a reporting clause cut off on either side)."""
+    text = view.doc.text
+    out = [("sentence", sentence_span(view, s))]
+    commas = [w for w in s.words if w.surface in (",", ":")]
+    if commas:
+        first, last = commas[0], commas[-1]
+        after = [w for w in s.words if w.index > first.index and w.upos != "PUNCT"]
+        before = [w for w in s.words if w.index < last.index and w.upos != "PUNCT"]
+        if len(after) >= 4:
+            out.append(("after-comma", trim_span(text, first.end, s.end, keep_final_punct=True)))
+        if len(before) >= 4:
+            out.append(("before-comma", trim_span(text, s.start, last.start)))
+    return out
+
+
+def sentence_features(view: DocView, s: Sentence, covered: dict[int, str],
+                      span: tuple[str, tuple[int, int]] | None = None) -> dict:
+    """Whether (part of) a sentence no rule quoted is a quote: its cues, mood and neighbours."""
     lex = view.lex
-    start, end = sentence_span(view, s)
+    shape, (start, end) = span or ("sentence", sentence_span(view, s))
     f = _span_features(view, start, end, "s_")
+    f["shape"] = shape
+    outside = [w for w in s.words if not start <= w.start < end]
+    f["outside_words"] = len(outside)
+    f["outside_cue"] = int(any(c.anchor in outside for c in view.cues.get(s.index, [])))
+    f["outside_subj"] = int(any(w.base_deprel == "nsubj" for w in outside))
     cues = view.cues.get(s.index, [])
     f["cues"] = len(cues)
     f.update(_cue_features(view, cues[0] if cues else None))

@@ -32,7 +32,7 @@ from .features import (
     candidate_features,
     option_features,
     sentence_features,
-    sentence_span,
+    sentence_spans,
     speaker_options,
 )
 
@@ -82,10 +82,14 @@ class AttributionModel:
         extras = []
         covered = covered_sentences(view, candidates)
         free = [s for s in doc.sentences if s.index not in covered and any(r0 <= s.start < r1 for r0, r1 in regions)]
-        probs = self._proba("add", [sentence_features(view, s, covered) for s in free])
-        for s, p in zip(free, probs):
+        spans = [(s, span) for s in free for span in sentence_spans(view, s)]
+        probs = self._proba("add", [sentence_features(view, s, covered, span) for s, span in spans])
+        best: dict[int, tuple] = {}
+        for (s, span), p in zip(spans, probs):
+            if s.index not in best or p > best[s.index][2]:
+                best[s.index] = (s, span, p)
+        for s, (_, (start, end)), p in best.values():
             if p >= min(self.thresholds.add, 0.3):
-                start, end = sentence_span(view, s)
                 cues = view.cues.get(s.index, [])
                 kind = "reported" if cues and not _subjunctive(view, s) else "indirect"
                 extras.append((Candidate(start, end, kind, s.index, cues[0] if cues else None, None, round(p, 2),

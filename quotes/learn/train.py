@@ -20,7 +20,7 @@ from ..extract.cues import cue_lexicon
 from ..extract.extractor import extract_candidates
 from ..extract.patterns import Candidate
 from ..resolve import resolve_candidates, to_quotes
-from .features import DocView, candidate_features, option_features, sentence_features, sentence_span, speaker_options
+from .features import DocView, candidate_features, option_features, sentence_features, sentence_spans, speaker_options
 from .goldset import Article, load_articles
 from .model import AttributionModel, Scored, Thresholds, covered_sentences, write_card
 
@@ -71,13 +71,14 @@ def collect(articles: list[Article]) -> Rows:
         free = [s for s in doc.sentences if s.index not in covered and any(r0 <= s.start < r1 for r0, r1 in a.regions)]
         taken = set(matched.values())
         open_gold = GoldDocument(a.gold.doc_id, a.gold.text, [g for gi, g in enumerate(a.gold.quotes) if gi not in taken])
-        extra_match = one_to_one(open_gold, [sentence_span(view, s) for s in free])
+        spans = [(s, span) for s in free for span in sentence_spans(view, s)]
+        extra_match = one_to_one(open_gold, [span for _, (_, span) in spans])
         extras = []
-        for i, s in enumerate(free):
-            rows.add[0].append(sentence_features(view, s, covered))
+        for i, (s, span) in enumerate(spans):
+            rows.add[0].append(sentence_features(view, s, covered, span))
             rows.add[1].append(int(i in extra_match))
             if i in extra_match:
-                start, end = sentence_span(view, s)
+                start, end = span[1]
                 extras.append((Candidate(start, end, "indirect", s.index, None, None, 0.5, "learned-sentence"),
                                open_gold.quotes[extra_match[i]]))
         golds = [(c, a.gold.quotes[matched[i]]) for i, c in enumerate(cands) if i in matched] + extras
