@@ -135,6 +135,10 @@ class AttributionModel:
         return out
 
     def apply(self, doc: ParsedDocument, candidates: list[Candidate], regions: list[tuple[int, int]]) -> list[Candidate]:
+        """The model's decision for a document in the language it was trained on; other languages keep
+        the rules' candidates (measured on gold/nb: the German model cost 0.011 speaker accuracy there)."""
+        if doc.language != self.meta.get("training_data", {}).get("language", doc.language):
+            return candidates
         return self.decide(self.score(doc, candidates, regions))
 
     # -- files ---------------------------------------------------------------------------------
