@@ -18,6 +18,8 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from .cli_train import RULES_ONLY_HELP, model_notice
+
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Who said what, who cites whom, and where a claim travels, in news text.")
 err = Console(stderr=True, highlight=False, emoji=False)
@@ -46,6 +48,7 @@ def extract(
     lang: str = typer.Option("auto", "--lang", help="auto, or a language code (de, nb)"),
     fmt: Format = typer.Option(Format.jsonl, "--format", help="jsonl: one record per document; table: for reading"),
     batch_size: int = typer.Option(16, help="documents per stanza batch"),
+    rules_only: bool = typer.Option(False, "--rules-only", help=RULES_ONLY_HELP),
 ) -> None:
     """Quotes, speakers, cues, outlet and cited sources of each document, in input order.
 
@@ -55,7 +58,8 @@ def extract(
     from .records import DocumentResult, Failure
 
     check_language(lang)
-    pipeline = Pipeline(PipelineConfig(language=lang, batch_size=batch_size))
+    warn(model_notice(rules_only), "dim")
+    pipeline = Pipeline(PipelineConfig(language=lang, batch_size=batch_size, rules_only=rules_only))
     failures = 0
     started = time.perf_counter()
     with _progress(None) as bar:
@@ -84,6 +88,9 @@ def evaluate_command(
     limit: Optional[int] = typer.Option(None, help="score at most this many documents"),
     as_json: bool = typer.Option(False, "--json", help="print the scores as JSON"),
     baseline: bool = typer.Option(False, "--marks-baseline", help="score quotation marks alone (no parse), for scale"),
+    rules_only: bool = typer.Option(False, "--rules-only", help=RULES_ONLY_HELP),
+    parse_cache: bool = typer.Option(False, "--parse-cache",
+                                     help="read and keep stanza's parses in <models_dir>/parse-cache (same scores, faster re-runs)"),
 ) -> None:
     """Quote P/R/F1, speaker accuracy and attributed F1 against a gold file."""
     from .evaluate import evaluate, format_report, marks_baseline, read_gold
@@ -93,7 +100,11 @@ def evaluate_command(
     docs = read_gold(gold)[offset:]
     if limit is not None:
         docs = docs[:limit]
-    pipeline = Pipeline(PipelineConfig(language=lang, processors=("language", "segment", "parse", "quotes")))
+    if parse_cache:
+        import quotes.learn.goldset  # noqa: F401 - registers the "parse-cached" processor
+    parse = "parse-cached" if parse_cache else "parse"
+    pipeline = Pipeline(PipelineConfig(language=lang, processors=("language", "segment", parse, "quotes"),
+                                       rules_only=rules_only))
 
     def predict(texts: list[str]):
         out = []
@@ -107,7 +118,9 @@ def evaluate_command(
                 bar.advance(task, len(chunk))
         return out
 
-    score = evaluate(docs, marks_baseline if baseline else predict)
+    if not baseline:
+        err.print(model_notice(rules_only))
+    score = evaluate(docs, marks_baseline if baseline else predict, lang)
     if as_json:
         print(json.dumps(score.as_dict(), indent=2))
     else:
@@ -184,6 +197,11 @@ def schema(
     for path in write_schemas(out):
         warn(f"wrote {path}", "")
 
+
+# train: the learned attribution layer (quotes/cli_train.py)
+from .cli_train import register as _register_train_command  # noqa: E402
+
+_register_train_command(app)
 
 # run, serve, query, audit, trace, sql: the store's commands (quotes/cli_store.py)
 from .cli_store import register as _register_store_commands  # noqa: E402

@@ -121,11 +121,14 @@ def run(
     batch_size: int = typer.Option(16, help="documents per stanza batch"),
     retry_failures: bool = typer.Option(False, "--retry-failures",
                                         help="try inputs that failed before again, even when unchanged"),
+    rules_only: bool = typer.Option(False, "--rules-only", help="run the rules alone, even when a trained model exists"),
 ) -> None:
     """Process the inputs into the store once (a Prefect flow run): unchanged documents are skipped.
 
     Exit status 1 when any input failed (its reason is in the store's failures table)."""
     import time
+
+    from .cli_train import model_notice, use_rules_only
 
     from rich.table import Table
 
@@ -135,6 +138,8 @@ def run(
 
     check_language(lang)
     Store(store).check_writable()  # before Prefect starts: a wrong --store is one line, not three retries
+    use_rules_only(rules_only)  # the flow's pipeline and the stored fingerprint read it as the setting
+    warn(model_notice(rules_only), "dim")
     _quiet_prefect()
     from flows.ephemeral import exit_on_sigterm, prefect_api
     from flows.process_corpus import add_progress_listener, process_corpus

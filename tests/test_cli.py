@@ -40,7 +40,8 @@ def test_extract_jsonl_keeps_input_order_and_records_bad_files(models, tmp_path:
     text = seed.read_text(encoding="utf-8")
     for q in ok["quotes"]:
         assert text[q["start"]:q["end"]] == q["text"]
-        assert set(q) == {"quote_id", "text", "start", "end", "kind", "speaker", "cue", "in_comments", "confidence"}
+        assert set(q) == {"quote_id", "text", "start", "end", "kind", "speaker", "cue", "in_comments", "confidence",
+                          "direct_spans"}
     assert lines[3]["language"] == "nb"
     assert "broken.txt" in proc.stderr
 

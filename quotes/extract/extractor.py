@@ -2,7 +2,8 @@
 speech reports, then free indirect continuation, then speaker resolution.
 
 Order matters only for overlaps: a cue whose content is already a direct quote does not add an
-indirect copy; an indirect clause that contains a direct quote is kept as "mixed" beside it.
+indirect copy; an indirect clause that contains a direct quote is one "mixed" quote (the direct
+words inside it are not a second record).
 """
 
 from __future__ import annotations
@@ -183,7 +184,7 @@ def extract_candidates(doc: ParsedDocument, regions: list[tuple[int, int]]) -> l
             if inside:
                 cand.kind = "mixed"
             found.append(cand)
-    found = _dedupe(found)
+    found = _one_record_per_mixed_quote(_dedupe(found))
     for cand in found:
         if cand.pattern != "according-to-adverb" or cand.speaker is not None:
             continue
@@ -232,6 +233,23 @@ def _cut_dash_line(text: str, q: QuotedSpan, touching: list[Sentence],
     if first is not None and first.end < q.end:
         return QuotedSpan(q.start, first.end, dash=True)
     return q
+
+
+def _one_record_per_mixed_quote(found: list[Candidate]) -> list[Candidate]:
+    """A mixed quote (an indirect clause that embeds direct words: "Diese seien „illegal“") is one
+    record: the direct words inside it are kept as spans of that record (``nested``), not reported
+    again on their own; their speaker serves the clause when it has none."""
+    mixed = [c for c in found if c.kind == "mixed"]
+    out = []
+    for c in found:
+        outer = next((m for m in mixed if c.kind == "direct" and m.start <= c.start and c.end <= m.end), None)
+        if outer is None:
+            out.append(c)
+            continue
+        outer.nested.append((c.start, c.end))
+        if outer.speaker is None and c.speaker is not None:
+            outer.speaker = c.speaker
+    return out
 
 
 def _dedupe(found: list[Candidate]) -> list[Candidate]:

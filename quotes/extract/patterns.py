@@ -7,7 +7,7 @@ attachment of long complement clauses; the parse decides the speaker and checks 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..parse import ParsedDocument, Sentence, Word
 from .cues import CueLexicon, CueMatch
@@ -38,6 +38,7 @@ class Candidate:
     speaker: Mention | None
     confidence: float
     pattern: str
+    nested: list[tuple[int, int]] = field(default_factory=list)  # direct words inside a mixed quote
 
 
 def trim_span(text: str, start: int, end: int, keep_final_punct: bool = False) -> tuple[int, int]:

@@ -31,6 +31,7 @@ class Mention:
     sentence_index: int
     plural: bool = False
     gender: str | None = None
+    unresolved: bool = False  # no readable name could be found: the record keeps the mention, no name
 
 
 def _in_any(w: Word, spans) -> bool:
