@@ -237,8 +237,9 @@ class UsearchExact(Method):
 class UsearchHNSW(Method):
     efs = (64, 128, 256)
 
-    def __init__(self, dtype, connectivity=16, expansion_add=128):
+    def __init__(self, dtype, connectivity=16, expansion_add=128, efs=None):
         self.dtype, self.M, self.efc = dtype, connectivity, expansion_add
+        self.efs = efs or self.efs
 
     def _cast(self, X):
         return to_i8(X) if self.dtype == "i8" else X
@@ -346,6 +347,7 @@ METHODS = {
     "usearch-hnsw-f32": lambda: UsearchHNSW("f32"),
     "usearch-hnsw-f16": lambda: UsearchHNSW("f16"),
     "usearch-hnsw-i8": lambda: UsearchHNSW("i8"),
+    "usearch-hnsw-f16-m32": lambda: UsearchHNSW("f16", connectivity=32, expansion_add=256, efs=(256, 512, 1024)),
     "hnswlib-f32": lambda: Hnswlib(),
     "faiss-hnsw-f32": lambda: Faiss("HNSW32"),
 }
