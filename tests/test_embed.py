@@ -129,9 +129,9 @@ def test_index_finds_the_exact_neighbour_and_survives_save_and_load(encoder, tmp
 
 def test_graph_path_agrees_with_the_exact_scan(tmp_path):
     rng = np.random.default_rng(1)
-    x = rng.standard_normal((3000, 64)).astype(np.float32)
-    exact = VectorIndex.build(np.arange(3000), x)
-    graph = VectorIndex.build(np.arange(3000), x, hnsw_above=0)
+    x = rng.standard_normal((1500, 64)).astype(np.float32)
+    exact = VectorIndex.build(np.arange(1500), x)
+    graph = VectorIndex.build(np.arange(1500), x, hnsw_above=0)
     q = x[:50] + 0.05 * rng.standard_normal((50, 64)).astype(np.float32)
     e_ids, e_scores = exact.search(q, k=5)
     g_ids, g_scores = graph.search(q, k=5)
