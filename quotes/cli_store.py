@@ -51,11 +51,22 @@ def _err():
 
 
 def _flat(df):
-    """Lists as '; '-joined text: for CSV and for the terminal."""
+    """Nested columns as text, for CSV and the terminal: lists '; '-joined, records as JSON."""
     import polars as pl
 
-    lists = [name for name, dtype in df.schema.items() if isinstance(dtype, pl.List)]
-    return df.with_columns(pl.col(name).list.join("; ") for name in lists) if lists else df
+    def text(dtype) -> pl.Expr:
+        element = pl.element()
+        if isinstance(dtype, pl.Struct):
+            return element.struct.json_encode()
+        return element if dtype == pl.String else element.cast(pl.String)
+
+    columns = []
+    for name, dtype in df.schema.items():
+        if isinstance(dtype, pl.List):
+            columns.append(pl.col(name).list.eval(text(dtype.inner)).list.join("; "))
+        elif isinstance(dtype, pl.Struct):
+            columns.append(pl.col(name).struct.json_encode())
+    return df.with_columns(columns) if columns else df
 
 
 def emit(df, fmt: str, out: Optional[Path] = None, title: Optional[str] = None, limit: int = TABLE_ROWS) -> None:
@@ -139,7 +150,6 @@ def run(
     check_language(lang)
     Store(store).check_writable()  # before Prefect starts: a wrong --store is one line, not three retries
     use_rules_only(rules_only)  # the flow's pipeline and the stored fingerprint read it as the setting
-    warn(model_notice(rules_only), "dim")
     _quiet_prefect()
     from flows.ephemeral import exit_on_sigterm, prefect_api
     from flows.process_corpus import add_progress_listener, process_corpus
@@ -147,6 +157,7 @@ def run(
     exit_on_sigterm()
     started = time.perf_counter()
     prefect_api()
+    warn(model_notice(rules_only), "dim")
     with _progress(None) as bar:
         task = bar.add_task("processing", total=None)
         remove = add_progress_listener(lambda n, total: bar.update(task, advance=n, total=total))
