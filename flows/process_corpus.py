@@ -50,8 +50,11 @@ def batch_cache_key(context: Any, parameters: dict[str, Any]) -> str:
         [d.model_dump(mode="json", exclude={"text"}), content_hash(d.text)] for d in parameters["documents"]
     ]
     versions = parameters["versions"]
-    body = json.dumps([docs, versions.extractor, versions.model, parameters["lang"], parameters["batch_size"]],
-                      sort_keys=True)
+    from quotes.settings import get
+
+    embedded = get("encoder") if parameters.get("embed", True) else None
+    body = json.dumps([docs, versions.extractor, versions.model, parameters["lang"], parameters["batch_size"],
+                       embedded], sort_keys=True)
     return "process-batch-" + hashlib.sha256(body.encode()).hexdigest()
 
 
@@ -63,7 +66,11 @@ write_batch = task(name="write-batch", retries=3, retry_delay_seconds=[1, 5, 15]
 compact_store = task(name="compact-store", retries=2, retry_delay_seconds=[5, 30],
                      cache_policy=NO_CACHE)(corpus.compact_store)
 
-TASK_STEPS = corpus.Steps(plan=read_inputs, process=process_batch, write=write_batch, finish=compact_store)
+update_claims = task(name="update-claims", retries=2, retry_delay_seconds=[5, 30],
+                     cache_policy=NO_CACHE)(corpus.update_claims)
+
+TASK_STEPS = corpus.Steps(plan=read_inputs, process=process_batch, write=write_batch, finish=compact_store,
+                          claims=update_claims)
 
 
 @task(name="write-report", cache_policy=NO_CACHE)
@@ -81,7 +88,8 @@ def write_report(store: Store, out: str | None, summary: dict) -> str:
 
 @flow(name="process-corpus")
 def process_corpus(paths: list[str], store: str | None = None, lang: str = "auto", batch_size: int = 16,
-                   chunk: int = 32, retry_failures: bool = False, report: str | None = None) -> dict:
+                   chunk: int = 32, retry_failures: bool = False, report: str | None = None,
+                   embed: bool = True) -> dict:
     """Ingest → segment → parse → extract → resolve → write, skipping documents already stored
     under the same content hash and versions, and inputs that failed before unchanged (unless
     ``retry_failures``), then the report (to ``report``, default: report.html in the store's
@@ -89,7 +97,7 @@ def process_corpus(paths: list[str], store: str | None = None, lang: str = "auto
     where = Store(store)
     summary = corpus.run_corpus(paths, where, lang=lang, batch_size=batch_size, chunk=chunk,
                                 progress=_report, steps=TASK_STEPS, log=get_run_logger().info,
-                                retry_failures=retry_failures).as_dict()
+                                retry_failures=retry_failures, embed=embed).as_dict()
     state = write_report(where, report, summary, return_state=True)
     if state.is_failed():
         get_run_logger().warning("no report for this run: %s", state.message)

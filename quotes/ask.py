@@ -1,20 +1,14 @@
-"""Questions to the store: quotes by speaker/outlet/source, who is quoted, who cites whom, and
-where a statement travelled. All work on the LazyFrames of ``quotes.open_store``.
+"""Questions to the store: quotes by speaker/outlet/source, who is quoted, and who cites whom.
+All work on the LazyFrames of ``quotes.open_store``. (Where a statement travelled: quotes/trace.py;
+claims: quotes/claims.py.)
 
 Names of outlets and sources are the registry's canonical names, matched without regard to
 case; a document whose outlet was not detected counts as outlet ``(unknown)`` (its document id
 and path are in the evidence). Speakers match on a case-insensitive part of the name.
-
-``trace`` compares bags of content-word lemmas stored per quote at write time (so it never
-re-parses the store): a quote is near the statement when the F1 of their lemma overlap (the
-statement's side weighted by how rare each lemma is in the store) reaches the threshold; the
-same speaker (surname) adds a bonus. Lemmas make it robust to word order and inflection
-within a language; it does not cross languages or know synonyms.
 """
 
 from __future__ import annotations
 
-import math
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -24,9 +18,6 @@ from .store import UNKNOWN_OUTLET
 
 if TYPE_CHECKING:
     from .store import Tables
-
-SPEAKER_BONUS = 0.15
-DEFAULT_THRESHOLD = 0.5
 
 
 def _lower_eq(column: str, value: str) -> pl.Expr:
@@ -145,74 +136,3 @@ def plot_audit(frame: pl.DataFrame, path: str) -> str:
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return path
-
-
-# --- trace ---------------------------------------------------------------------------------------
-
-
-def text_statement(text: str, lang: str | None = None) -> tuple[list[str], str]:
-    """(lemma bag, language) of a statement given as text: parsed once with stanza."""
-    from .corpus import lemma_bag
-    from .language import identify_language
-    from .lexicon import supported_languages
-    from .parse import parse_document
-
-    lang = lang or identify_language(text, supported_languages())[0]
-    return lemma_bag(parse_document(text, lang), 0, len(text)), lang
-
-
-def find_anchor(tables: "Tables", *, text: str | None = None, quote_id: str | None = None) -> dict | None:
-    """The stored quote a trace starts from: by id, or the earliest quote containing ``text``."""
-    q = tables.quotes
-    if quote_id:
-        rows = q.filter(pl.col("quote_id") == quote_id)
-    else:
-        needle = " ".join((text or "").split()).lower()
-        rows = q.filter(pl.col("text").str.replace_all(r"\s+", " ").str.to_lowercase().str.contains(needle, literal=True))
-    rows = rows.sort("published", "doc_id", nulls_last=True).head(1).collect()
-    return rows.row(0, named=True) if rows.height else None
-
-
-def trace(tables: "Tables", lemmas: list[str], lang: str, speaker_key: str | None = None,
-          threshold: float = DEFAULT_THRESHOLD) -> pl.DataFrame:
-    """Documents carrying the statement (its lemma bag, in ``lang``), best quote per document,
-    in publication order: the first row is where it appeared first."""
-    bag = sorted(set(lemmas))
-    columns = ["appeared", "published", "doc_id", "outlet", "language", "speaker", "score", "quote", "sources",
-               "quote_id"]
-    if not bag:
-        return pl.DataFrame(schema={c: pl.String for c in columns})
-    quotes = tables.quotes.filter(pl.col("language") == lang)
-    total = quotes.select(pl.len()).collect().item()
-    words = quotes.select("quote_id", lemma=pl.col("lemmas")).explode("lemma").filter(pl.col("lemma").is_in(bag))
-    freq = dict(words.group_by("lemma").agg(n=pl.len()).collect().iter_rows())
-    weight = {w: math.log((total + 1) / (freq.get(w, 0) + 0.5)) for w in bag}
-    weights = pl.LazyFrame({"lemma": list(weight), "w": list(weight.values())})
-    shared = words.join(weights, on="lemma").group_by("quote_id").agg(shared_w=pl.col("w").sum(), shared_n=pl.len())
-    query_w = sum(weight.values())
-    cover_query = pl.col("shared_w") / query_w
-    cover_quote = pl.col("shared_n") / pl.col("lemmas").list.len()
-    f1 = 2 * cover_query * cover_quote / (cover_query + cover_quote)
-    same_speaker = (pl.col("speaker_key") == speaker_key).fill_null(False) if speaker_key else pl.lit(False)
-    scored = (
-        quotes.join(shared, on="quote_id")
-        .filter(pl.col("shared_n") >= min(2, len(bag)))
-        .with_columns(score=pl.min_horizontal(f1 + pl.when(same_speaker).then(SPEAKER_BONUS).otherwise(0.0), 1.0))
-        .filter(pl.col("score") >= threshold)
-        .sort("score", descending=True)
-        .unique("doc_id", keep="first")
-    )
-    sources = (tables.citations.filter(~pl.col("in_comments")).group_by("doc_id")
-               .agg(sources=pl.col("source").unique().sort()))
-    out = (
-        scored.join(sources, on="doc_id", how="left")
-        .sort("published", "doc_id", nulls_last=True)
-        .select(
-            pl.col("published"), pl.col("doc_id"), _outlet_expr().alias("outlet"), pl.col("language"),
-            pl.col("speaker_name").alias("speaker"), pl.col("score").round(3), pl.col("text").alias("quote"),
-            pl.col("sources").fill_null([]), pl.col("quote_id"),
-        )
-        .collect()
-    )
-    appeared = ["first" if i == 0 else "repeated" for i in range(out.height)]
-    return out.with_columns(appeared=pl.Series(appeared, dtype=pl.String)).select(columns)

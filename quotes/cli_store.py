@@ -34,14 +34,17 @@ def _store_option():
     return typer.Option(None, "--store", envvar="QUOTES_STORE", help=STORE_HELP)
 
 
-def _tables(store: Optional[str]):
-    """The store's tables for a read command: a missing or outdated store is an error, not an
-    empty answer."""
+def _checked_store(store: Optional[str]):
+    """The store for a read command: a missing or outdated store is an error, not an empty answer."""
     from .store import Store
 
     target = Store(store)
     target.check_readable()
-    return target.tables()
+    return target
+
+
+def _tables(store: Optional[str]):
+    return _checked_store(store).tables()
 
 
 def _err():
@@ -62,7 +65,9 @@ def _flat(df):
 
     columns = []
     for name, dtype in df.schema.items():
-        if isinstance(dtype, pl.List):
+        if dtype == pl.Binary:
+            columns.append(pl.col(name).bin.encode("base64"))
+        elif isinstance(dtype, pl.List):
             columns.append(pl.col(name).list.eval(text(dtype.inner)).list.join("; "))
         elif isinstance(dtype, pl.Struct):
             columns.append(pl.col(name).struct.json_encode())
@@ -85,15 +90,23 @@ def emit(df, fmt: str, out: Optional[Path] = None, title: Optional[str] = None, 
     if fmt == "csv":
         body = _flat(df).write_csv()
     elif fmt == "jsonl":
-        body = df.write_ndjson()
+        body = _binary_as_text(df).write_ndjson()
     elif fmt == "json":
-        body = df.write_json() + "\n"
+        body = _binary_as_text(df).write_json() + "\n"
     else:
         body = str(_flat(df)) + "\n"
     if out:
         _write_out(out, lambda: out.write_text(body, encoding="utf-8"))
     else:
         sys.stdout.write(body)
+
+
+def _binary_as_text(df):
+    """Binary columns (statement vectors) as base64 text: JSON has no bytes."""
+    import polars as pl
+
+    binary = [name for name, dtype in df.schema.items() if dtype == pl.Binary]
+    return df.with_columns(pl.col(name).bin.encode("base64") for name in binary) if binary else df
 
 
 def _write_out(out: Path, write) -> None:
@@ -133,6 +146,8 @@ def run(
     retry_failures: bool = typer.Option(False, "--retry-failures",
                                         help="try inputs that failed before again, even when unchanged"),
     rules_only: bool = typer.Option(False, "--rules-only", help="run the rules alone, even when a trained model exists"),
+    embed: bool = typer.Option(True, "--embed/--no-embed",
+                               help="give statements their vectors now (--no-embed: later, with `quotes embed`)"),
 ) -> None:
     """Process the inputs into the store once (a Prefect flow run): unchanged documents are skipped.
 
@@ -163,7 +178,7 @@ def run(
         remove = add_progress_listener(lambda n, total: bar.update(task, advance=n, total=total))
         try:
             summary = process_corpus(paths=[str(p) for p in paths], store=store, lang=lang, batch_size=batch_size,
-                                     retry_failures=retry_failures)
+                                     retry_failures=retry_failures, embed=embed)
         finally:
             remove()
     summary["seconds"] = round(time.perf_counter() - started, 1)  # with Prefect's start-up
@@ -309,37 +324,98 @@ def audit(
 
 
 def trace(
-    text: Optional[str] = typer.Argument(None, help="a statement (a stored quote's words, or a paraphrase)"),
+    text: Optional[str] = typer.Argument(None, help="a statement, in any language"),
     quote_id: Optional[str] = typer.Option(None, "--quote-id", help="start from this stored quote"),
-    lang: Optional[str] = typer.Option(None, "--lang", help="language of TEXT (default: detected)"),
-    threshold: float = typer.Option(0.5, help="least similarity, 0..1"),
+    file: Optional[Path] = typer.Option(None, "--file", help="one statement per line (use --format jsonl)"),
+    lang: Optional[str] = typer.Option(None, "--lang", help="language of the statement (default: detected)"),
+    threshold: Optional[float] = typer.Option(None, help="least cosine for a match (default: the encoder's, "
+                                                         "higher within one language)"),
     fmt: TableFormat = typer.Option(TableFormat.table, "--format"),
     store: Optional[str] = _store_option(),
 ) -> None:
-    """Where a statement appeared first and who repeated it (documents with a near statement).
+    """Where a statement (or its translation) appeared, in publication order: the first row is where
+    it appeared first; each row a document with its outlet, language, speaker (when it was a quote),
+    the matched statement, its score and the sources the document cites.
 
-    In publication order, with outlet, language, speaker and the sources each document cites.
-    TEXT found inside a stored quote starts from that quote; any other TEXT is parsed once.
-    """
-    from .ask import find_anchor, text_statement, trace as trace_frame
+    With --file and --format jsonl: one JSON object per line of the file, in order, each with
+    `matches` (doc_id, score, …) best first."""
+    import json
+
     from .errors import QuotesError
-    from .language import check_language
+    from .trace import in_publication_order, trace_quote, trace_texts
 
-    if bool(text) == bool(quote_id):
-        raise typer.BadParameter("give TEXT or --quote-id")
-    lang = check_language(lang, allow_auto=False)
-    tables = _tables(store)
-    anchor = find_anchor(tables, text=text, quote_id=quote_id)
-    if anchor is not None:
-        lemmas, language, speaker = anchor["lemmas"], anchor["language"], anchor["speaker_key"]
-    elif quote_id:
-        raise QuotesError(f"no quote {quote_id} in the store")
-    else:  # a paraphrase: parse it once to get its lemmas
-        (lemmas, language), speaker = text_statement(text, lang), None
-    frame = trace_frame(tables, lemmas, language, speaker, threshold)
-    if fmt is TableFormat.table:
-        frame = frame.drop("quote_id")
-    emit(frame, fmt.value, None, f"trace ({language}; lemmas: {' '.join(lemmas)})", 0)
+    if sum(x is not None for x in (text, quote_id, file)) != 1:
+        raise typer.BadParameter("give TEXT, --quote-id or --file")
+    if lang is not None:
+        from .language import known_language
+
+        lang = known_language(lang)
+    target = _checked_store(store)
+    if file is not None:
+        try:
+            lines = file.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise QuotesError(f"cannot read {file}: {getattr(exc, 'strerror', None) or exc}") from None
+        statements = [line for line in lines if line.strip()]
+        found = trace_texts(target, statements, lang=lang, threshold=threshold) if statements else []
+        if fmt is TableFormat.jsonl:
+            for statement, matches in zip(statements, found):
+                rows = matches.with_columns(pl_date("published")).to_dicts()
+                sys.stdout.write(json.dumps({"statement": statement, "matches": rows}, ensure_ascii=False,
+                                            default=str) + "\n")
+            return
+        for statement, matches in zip(statements, found):
+            emit(in_publication_order(matches), fmt.value, None, f"trace: {statement}", 0)
+        return
+    if quote_id is not None:
+        quote, matches = trace_quote(target, quote_id, threshold=threshold)
+        title = f"trace of quote {quote_id}: {quote['text']}"
+    else:
+        (matches,) = trace_texts(target, [text], lang=lang, threshold=threshold)
+        title = f"trace: {text}"
+    if fmt is TableFormat.jsonl:
+        sys.stdout.write(matches.with_columns(pl_date("published")).write_ndjson())
+        return
+    emit(in_publication_order(matches), fmt.value, None, title, 0)
+
+
+def pl_date(column: str):
+    import polars as pl
+
+    return pl.col(column).dt.to_string("%Y-%m-%dT%H:%M:%S%z")
+
+
+def embed_command(
+    store: Optional[str] = _store_option(),
+    batch: int = typer.Option(2_000, help="statements encoded per batch"),
+) -> None:
+    """Give the stored statements their vectors: those stored with --no-embed, and those of another
+    encoder (after `quotes config set encoder …`); then update the claims."""
+    from .cli import _progress, warn
+    from .statements import embed_missing
+
+    target = _checked_store(store)
+    with _progress(None) as bar:
+        task = bar.add_task("embedding", total=None)
+        done = embed_missing(target, batch, progress=lambda n, total: bar.update(task, advance=n, total=total))
+    warn(f"{done['statements']} statements embedded ({done['encoded']} texts encoded, the rest known); "
+         f"claims: {done['searched']} statements searched, {done['linked']} links", "")
+
+
+def claims(
+    fmt: TableFormat = typer.Option(TableFormat.table, "--format"),
+    out: Optional[Path] = typer.Option(None, "--out"),
+    limit: int = typer.Option(0, help="at most this many claims (0: all; a table shows 100)"),
+    store: Optional[str] = _store_option(),
+) -> None:
+    """Claims: statements that say the same thing in two documents or more (across languages too),
+    with where each appeared first and who repeated it; the members are the `claims` table of `sql`."""
+    from .claims import claims_summary
+
+    frame = claims_summary(_tables(store).claims)
+    if limit:
+        frame = frame.head(limit)
+    emit(frame.collect(), fmt.value, out, "claims (statements in two documents or more)", limit or TABLE_ROWS)
 
 
 def sql(
@@ -416,6 +492,8 @@ def register(app: typer.Typer) -> None:
     app.add_typer(query_app, name="query")
     app.command()(audit)
     app.command()(trace)
+    app.command("embed")(embed_command)
+    app.command()(claims)
     app.command()(sql)
     app.command()(report)
     app.command()(export)

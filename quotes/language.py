@@ -78,6 +78,15 @@ def check_language(requested: str | None, *, allow_auto: bool = True) -> str | N
     return lang
 
 
+def known_language(code: str) -> str:
+    """``code`` normalised, when the language identifier knows it (any language a statement can be
+    traced in, not only those the pipeline extracts); UnsupportedLanguage otherwise."""
+    lang = normalise_language(code) or ""
+    if lang in supported_languages() or lang in {_to_ours().get(c, c) for c in _identifier(None).labels}:
+        return lang
+    raise UnsupportedLanguage(f"'{code}' is not a language code the identifier knows (ISO 639-1, e.g. de, nb, en)")
+
+
 def resolve_language(doc: Document, requested: str) -> str:
     """The language to process ``doc`` in.
 

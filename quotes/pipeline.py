@@ -21,6 +21,7 @@ from .parse import ParsedDocument, parse_documents
 from .records import Citation, Document, DocumentResult, Failure, Outlet, Quote, Segment
 from .resolve import resolve_candidates, to_quotes
 from .segment import segment_document, title_of
+from .statements import Statement, embed_statements, statements_of
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +29,8 @@ log = logging.getLogger(__name__)
 BLANKED = ("boilerplate", "related", "caption")
 # Segments whose quotes are reported (comments with in_comments=True).
 QUOTABLE = ("body", "title", "comments")
+# Segments whose sentences the document itself says: its statements.
+SAID = ("body", "title")
 
 EXTRACTOR_VERSION = "0.4.0"
 
@@ -42,7 +45,8 @@ def extractor_fingerprint(include_model: bool = True) -> str:
     root = resources.files("quotes")
     digest = hashlib.sha256()
     sources = [root / "extract", root / "data", root / "learn"]
-    files = [root / name for name in ("parse.py", "resolve.py", "segment.py", "outlets.py", "pipeline.py", "names.py")]
+    files = [root / name for name in ("parse.py", "resolve.py", "segment.py", "outlets.py", "pipeline.py", "names.py",
+                                      "statements.py")]
     for folder in sources:
         files += [f for f in folder.iterdir() if f.name.endswith((".py", ".json"))]
         files += [f for sub in folder.iterdir() if sub.is_dir() for f in sub.iterdir() if f.name.endswith(".json")]
@@ -70,6 +74,7 @@ class Item:
     outlet: Outlet | None = None
     quotes: list[Quote] = field(default_factory=list)
     citations: list[Citation] = field(default_factory=list)
+    statements: list[Statement] = field(default_factory=list)
     failure: Failure | None = None
 
     def fail(self, stage: str, exc: BaseException) -> None:
@@ -208,12 +213,50 @@ class CitationProcessor(Processor):
         item.citations = extract_citations(item.document.text, item.segments, item.language, load_registry(), own)
 
 
+@register("statements")
+class StatementProcessor(Processor):
+    """The document's statements (title and body sentences, quotes outside the comments): what a
+    claim is traced by."""
+
+    def process(self, item: Item) -> None:
+        item.statements = statements_of(item.document.doc_id, item.parsed, item.quotes, item.spans(SAID))
+
+
+@register("embed")
+class EmbedProcessor(Processor):
+    """A vector for every statement of the batch from the multilingual encoder, loaded once per
+    process; texts whose vector is known (``config.known_vectors``) or repeated are not encoded again."""
+
+    stage = "extract"
+
+    def __call__(self, batch: list[Item]) -> None:
+        from .embed import load_encoder
+
+        statements = [s for item in batch if item.failure is None for s in item.statements]
+        if not statements:
+            return
+        try:
+            embed_statements(statements, load_encoder(self.config.encoder), self.config.known_vectors)
+        except Exception as exc:  # noqa: BLE001 - no vectors for this batch: its documents fail, the run goes on
+            for item in batch:
+                if item.failure is None and item.statements:
+                    item.fail(self.stage, exc)
+
+
+# What `quotes extract` runs; the store adds the statements and their vectors.
+EXTRACT_PROCESSORS = ("language", "segment", "outlet", "parse", "quotes", "citations")
+STORE_PROCESSORS = EXTRACT_PROCESSORS + ("statements", "embed")
+
+
 @dataclass
 class PipelineConfig:
     language: str = "auto"
     batch_size: int = 16
-    processors: tuple[str, ...] = ("language", "segment", "outlet", "parse", "quotes", "citations")
+    processors: tuple[str, ...] = EXTRACT_PROCESSORS
     rules_only: bool = False  # the rules alone, even when a trained model exists (also the setting rules_only)
+    encoder: str | None = None  # the sentence encoder's name (default: the encoder setting)
+    # text hashes → vectors already stored (the store's lookup), so a known text is not encoded again
+    known_vectors: Callable[[list[str]], dict[str, bytes]] | None = None
 
 
 class Pipeline:

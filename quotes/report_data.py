@@ -140,21 +140,17 @@ def _month_range(first: str, last: str) -> list[str]:
 
 def travelled_claims(tables: "Tables", limit: int = TOP_CLAIMS) -> dict:
     """The claims that travelled furthest (documents, then outlets, then languages), each with its
-    first appearance and its timeline (one appearance per document, in publication order).
-
-    The one place the Claims section reads from. Until the store has a claims table, a claim is a
-    group of traced quotes (``quotes.travel``: the same normalised text, or near lemma bags, in
-    other documents); ``source`` says which. When the claims table lands, switch here and return
-    the same shape from it."""
-    from .travel import travelled_groups
-
-    quotes = _outlet(ask.query_quotes(tables)).select(
-        "quote_id", "doc_id", "language", "published", "outlet", "speaker_name", "text", "lemmas", "start").collect()
-    grouped = travelled_groups(quotes)
+    first appearance and its timeline (one appearance per document, in publication order): the
+    store's ``claims`` (quotes/claims.py), statements that say the same across documents and
+    languages, a quote's speaker with it."""
+    speakers = tables.quotes.select("quote_id", "speaker_name")
+    members = (tables.claims.join(speakers, on="quote_id", how="left")
+               .select("claim_id", "doc_id", "language", "published", "outlet", "speaker_name", "text",
+                       "documents", "outlets", "languages", "first").collect())
     claims = []
-    for _, group in grouped.group_by("group"):
-        group = group.sort("published", "doc_id", "start", nulls_last=True)
-        per_doc = group.unique("doc_id", keep="first", maintain_order=True)
+    for _, group in members.group_by("claim_id"):
+        per_doc = group.sort("published", "doc_id", nulls_last=True).unique("doc_id", keep="first",
+                                                                              maintain_order=True)
         first = per_doc.row(0, named=True)
         claims.append({
             "text": first["text"],
@@ -170,7 +166,7 @@ def travelled_claims(tables: "Tables", limit: int = TOP_CLAIMS) -> dict:
         })
     claims.sort(key=lambda c: (-c["documents"], -len(c["outlets"]), -len(c["languages"]),
                                c["first"]["date"] or "9999", c["text"]))
-    return {"source": "traced quotes", "total": len(claims), "claims": claims[:limit]}
+    return {"source": "claims", "total": len(claims), "claims": claims[:limit]}
 
 
 # --- the quote browser ---------------------------------------------------------------------------

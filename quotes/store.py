@@ -45,9 +45,9 @@ from .errors import QuotesError
 from .records import Citation, DocumentResult, EntityType, Failure, Quote, Record
 
 DEFAULT_STORE = ".quotes-store"
-TABLES = ("documents", "quotes", "citations", "entities", "failures")
+TABLES = ("documents", "quotes", "citations", "entities", "statements", "claim_members", "failures")
 # Tables whose rows belong to a document's version: visible only with their documents row.
-CHILD_TABLES = ("quotes", "citations", "entities")
+CHILD_TABLES = ("quotes", "citations", "entities", "statements")
 UNKNOWN_OUTLET = "(unknown)"
 # Rows of a write that never reached its documents commit are swept once they are this old.
 ORPHAN_AGE_S = 3600
@@ -72,6 +72,30 @@ class Provenance(Record):
     extractor_version: str
     model_version: str
     processed_at: datetime
+    encoder: str | None = None  # the sentence encoder of the document's statement vectors (None: not embedded)
+
+
+class StatementRow(Record):
+    """A sentence the document says or a quote it carries, with its vector (float16 bytes, unit
+    length) from ``encoder``; ``text_hash`` keys the vector to the text, so equal texts share it."""
+
+    statement_id: str
+    kind: Literal["sentence", "quote"]
+    start: int
+    end: int
+    text: str
+    quote_id: str | None = None
+    text_hash: str
+    encoder: str | None = None
+    vector: bytes | None = None
+
+
+class ClaimMember(Record):
+    """A statement's claim: statements that say the same thing, across documents and languages,
+    share a ``claim_id`` (quotes/claims.py); the ``claims`` view adds what readers ask about."""
+
+    statement_id: str
+    claim_id: str
 
 
 class WriteMark(Record):
@@ -84,13 +108,6 @@ class DocumentCounts(Record):
     n_quotes: int
     n_citations: int
     chars: int
-
-
-class QuoteIndex(Record):
-    """What ``quotes trace`` compares: content-word lemmas and the speaker's surname, made at write time."""
-
-    lemmas: list[str]
-    speaker_key: str | None = None
 
 
 class CitationKey(Record):
@@ -128,7 +145,7 @@ def polars_dtype(annotation: Any) -> pl.DataType:
         return pl.List(polars_dtype(item))
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return pl.Struct({name: polars_dtype(f.annotation) for name, f in annotation.model_fields.items()})
-    simple = {str: pl.String(), int: pl.Int64(), float: pl.Float64(), bool: pl.Boolean(),
+    simple = {str: pl.String(), int: pl.Int64(), float: pl.Float64(), bool: pl.Boolean(), bytes: pl.Binary(),
               datetime: pl.Datetime("us", "UTC"), date: pl.Date()}
     if annotation in simple:
         return simple[annotation]
@@ -231,10 +248,12 @@ SPECS: dict[str, TableSpec] = {
         Part(DocumentResult, drop=("segments", "quotes", "citations"), **_OUTLET),
         Part(Provenance), Part(DocumentCounts), Part(WriteMark))),
     "quotes": TableSpec("quotes", "quote_id", (
-        DOC_COLUMNS, Part(Quote, flatten=("speaker", "cue")), Part(QuoteIndex), Part(WriteMark))),
+        DOC_COLUMNS, Part(Quote, flatten=("speaker", "cue")), Part(WriteMark))),
     "citations": TableSpec("citations", "citation_id", (DOC_COLUMNS, Part(CitationKey), Part(Citation),
                                                         Part(WriteMark))),
     "entities": TableSpec("entities", "entity_id", (DOC_COLUMNS, Part(Entity), Part(WriteMark))),
+    "statements": TableSpec("statements", "statement_id", (DOC_COLUMNS, Part(StatementRow), Part(WriteMark))),
+    "claim_members": TableSpec("claim_members", "statement_id", (Part(ClaimMember),)),
     "failures": TableSpec("failures", "doc_id", (Part(Failure), Part(Provenance))),
 }
 
@@ -253,8 +272,8 @@ class Processed:
     result: DocumentResult
     provenance: Provenance
     chars: int
-    index: dict[str, QuoteIndex] = field(default_factory=dict)  # by quote_id
     entities: list[Entity] = field(default_factory=list)
+    statements: list[StatementRow] = field(default_factory=list)
     replaces: list[str] = field(default_factory=list)  # ids of earlier versions of the same file
 
 
@@ -297,11 +316,12 @@ def batch_frames(items: Sequence[Processed | Failed], write_id: str = "") -> dic
         counts = DocumentCounts(n_quotes=len(r.quotes), n_citations=len(r.citations), chars=item.chars)
         rows["documents"].append((r, item.provenance, counts, mark))
         for q in r.quotes:
-            rows["quotes"].append((r, q, item.index.get(q.quote_id) or QuoteIndex(lemmas=[]), mark))
+            rows["quotes"].append((r, q, mark))
         for c in r.citations:
             rows["citations"].append((r, CitationKey(citation_id=short_hash(r.doc_id, c.start, c.end, c.source)), c,
                                       mark))
         rows["entities"] += [(r, e, mark) for e in item.entities]
+        rows["statements"] += [(r, st, mark) for st in item.statements]
     frames = {name: SPECS[name].frame(rows[name]) for name in TABLES}
     return {name: f.unique(subset=SPECS[name].key, keep="last", maintain_order=True) for name, f in frames.items()}
 
@@ -378,18 +398,20 @@ class Store:
         self._check_format()
 
     def outdated_tables(self) -> dict[str, list[str]]:
-        """Tables written by an older version: table → the current columns it lacks."""
+        """Tables written by an older version: table → the current columns it lacks, and those it
+        has that are gone ('-name')."""
         from deltalake import DeltaTable
 
         out = {}
         for name in TABLES:
             if not self.exists(name):
                 continue
-            have = {f.name for f in DeltaTable(self.table_uri(name), storage_options=self.storage_options)
-                    .schema().fields}
-            missing = [c for c in SPECS[name].schema if c not in have]
-            if missing:
-                out[name] = missing
+            have = [f.name for f in DeltaTable(self.table_uri(name), storage_options=self.storage_options)
+                    .schema().fields]
+            want = SPECS[name].schema
+            changes = [c for c in want if c not in have] + [f"-{c}" for c in have if c not in want]
+            if changes:
+                out[name] = changes
         return out
 
     def _check_format(self) -> None:
@@ -401,11 +423,12 @@ class Store:
 
     def upgrade(self) -> dict[str, list[str]]:
         """Add the columns an older version did not write (nulls; ``write_id`` 'legacy', so that old
-        rows stay visible), table by table. Returns what was added."""
+        rows stay visible) and drop those no longer written, table by table. Returns the changes."""
         added = self.outdated_tables()
-        for name, columns in added.items():
+        for name, changes in added.items():
             frame = pl.read_delta(self.table_uri(name), storage_options=self.storage_options)
             schema = SPECS[name].schema
+            columns = [c for c in changes if not c.startswith("-")]
             frame = frame.with_columns(
                 pl.lit("legacy" if c == "write_id" else None, dtype=schema[c]).alias(c) for c in columns)
             frame.select(list(schema)).write_delta(self.table_uri(name), mode="overwrite",
@@ -433,7 +456,49 @@ class Store:
         return frame
 
     def tables(self) -> "Tables":
-        return Tables(self, {name: self.view(name) for name in TABLES})
+        from .claims import claims_view
+
+        frames = {name: self.view(name) for name in TABLES}
+        frames["claims"] = claims_view(frames)
+        return Tables(self, frames)
+
+    def known_vectors(self, encoder: str) -> "Callable[[list[str]], dict[str, bytes]]":
+        """A lookup for the embedding step: text hashes → vectors already stored by ``encoder``."""
+
+        def lookup(hashes: list[str]) -> dict[str, bytes]:
+            if not hashes or not self.exists("statements"):
+                return {}
+            found = (self.scan("statements")
+                     .filter(pl.col("text_hash").is_in(hashes), pl.col("encoder") == encoder,
+                             pl.col("vector").is_not_null())
+                     .select("text_hash", "vector").unique("text_hash").collect())
+            return dict(found.iter_rows())
+
+        return lookup
+
+    def set_vectors(self, vectors: pl.DataFrame, attempts: int = 30) -> int:
+        """Store vectors for existing statements: ``vectors`` has statement_id, encoder, vector."""
+        from deltalake import DeltaTable
+
+        if vectors.is_empty():
+            return 0
+
+        def step():
+            table = DeltaTable(self.table_uri("statements"), storage_options=self.storage_options)
+            return (table.merge(vectors.to_arrow(), predicate="t.statement_id = s.statement_id",
+                                source_alias="s", target_alias="t")
+                    .when_matched_update({"encoder": "s.encoder", "vector": "s.vector"}).execute())
+
+        self._retrying(attempts, step)
+        return vectors.height
+
+    def replace_claims(self, members: pl.DataFrame, claim_ids: list[str], attempts: int = 30) -> None:
+        """Delete the members of ``claim_ids``, then append ``members`` (statement_id, claim_id).
+        Not one commit: a statement a kill leaves without a claim is taken up again next time."""
+        if claim_ids and self.exists("claim_members"):
+            for i in range(0, len(claim_ids), 5_000):
+                self._delete_where("claim_members", f"claim_id IN ({_sql_list(claim_ids[i:i + 5_000])})", attempts)
+        self._append("claim_members", members.select(list(SPECS["claim_members"].schema)), attempts)
 
     def stored_keys(self) -> dict[str, tuple[str | None, str, str]]:
         """doc_id → (content_hash, extractor_version, model_version) of every stored document."""

@@ -74,7 +74,7 @@ def test_since_reads_common_dates_and_says_what_it_left_out(capsys, seed_store):
 
 def test_trace_with_an_unsupported_language_is_one_line(capsys, seed_store):
     status, _, err = run_main(capsys, "trace", "Putin besucht Nordkorea", "--lang", "xx", "--store", seed_store.uri)
-    assert status == 2 and "'xx' is not supported" in one_line(err)
+    assert status == 2 and "'xx' is not a language code" in one_line(err)
 
 
 def test_audit_plot_mistakes(capsys, seed_store, tmp_path):

@@ -164,3 +164,48 @@ def test_html_without_a_date_in_its_metadata_gets_none_not_a_year_from_the_text(
                      f"<title>T</title></head><body><article>{paras}</article></body></html>", encoding="utf-8")
     (doc,) = list(read_documents([str(dated)]))
     assert doc.published is not None and doc.published.year == 2019
+
+
+def test_dates_in_common_forms_keep_their_zone_or_say_why_they_are_missing(tmp_path):
+    records = [
+        {"id": "dmy", "text": seed_text("001"), "published": "16.01.2024"},
+        {"id": "words", "text": seed_text("001"), "published": "16. Januar 2024"},
+        {"id": "zone", "text": seed_text("001"), "published": "2024-01-16T10:00:00+01:00"},
+        {"id": "month", "text": seed_text("001"), "published": "2024-01"},
+        {"id": "nonsense", "text": seed_text("001"), "published": "irgendwann"},
+    ]
+    (tmp_path / "feed.jsonl").write_text("\n".join(json.dumps(r) for r in records), encoding="utf-8")
+    docs = {d.doc_id: d for d in read_documents([tmp_path / "feed.jsonl"])}
+    assert docs["dmy"].published.date() == date(2024, 1, 16) == docs["words"].published.date()
+    assert docs["zone"].published.hour == 10 and docs["zone"].published.utcoffset().total_seconds() == 3600
+    assert docs["month"].published.date() == date(2024, 1, 1) and "month only" in docs["month"].warnings[0]
+    assert docs["nonsense"].published is None and "not understood" in docs["nonsense"].warnings[0]
+
+    body = "".join(f"<p>{p}</p>" for p in seed_text("001").split("\n\n") if p.strip())
+    (tmp_path / "zoned.html").write_text(
+        '<html><head><meta property="article:published_time" content="2024-01-16T10:00:00+01:00">'
+        f"<title>T</title></head><body><article>{body}</article></body></html>", encoding="utf-8")
+    (tmp_path / "header.html").write_text(
+        f"<html><head><title>T</title></head><body><header>date 2024-01</header><article>{body}</article>"
+        "</body></html>", encoding="utf-8")
+    (tmp_path / "none.html").write_text(f"<html><body><article>{body}</article></body></html>", encoding="utf-8")
+    zoned, header, none = read_documents([tmp_path / "zoned.html", tmp_path / "header.html", tmp_path / "none.html"])
+    assert (zoned.published.hour, zoned.published.utcoffset().total_seconds()) == (10, 3600)
+    assert header.published.date() == date(2024, 1, 1) and "header" in header.warnings[0]
+    assert none.published is None and "no publication date" in none.warnings[0]
+
+
+def test_devices_fifos_and_deep_json_are_failures_that_do_not_block(tmp_path):
+    import os
+
+    os.mkfifo(tmp_path / "pipe.txt")
+    (tmp_path / "deep.json").write_bytes(b"[" * 200_000)
+    (tmp_path / "ctl.jsonl").write_bytes(b'{"id": "x", "text": "a\x01b"}\n')
+    shutil.copy(seed_path("000"), tmp_path / "good.txt")
+    results = list(read_documents([tmp_path / "pipe.txt", "/dev/zero", tmp_path / "deep.json", tmp_path / "ctl.jsonl",
+                                   tmp_path / "good.txt"]))
+    pipe, zero, deep, ctl, good = results
+    assert "FIFO" in pipe.error and "character device" in zero.error
+    assert "nested too deeply" in deep.error
+    assert "Invalid control character (column" in ctl.error and "at at" not in ctl.error
+    assert isinstance(good, Document)

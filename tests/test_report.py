@@ -21,12 +21,15 @@ import polars as pl
 import pytest
 
 from conftest import ROOT, SEEDS, need, run_main
-from quotes import corpus, travel
+from quotes import corpus
 from quotes.context import sentence_around
 from quotes.ingest import content_hash
 from quotes.records import Citation, DocumentResult, Failure, Outlet, Quote, Speaker
 from quotes.report_html import json_block, write_report
-from quotes.store import TABLES, Failed, Processed, Provenance, QuoteIndex, Store
+from quotes.claims import update_claims
+from quotes.embed import load_encoder
+from quotes.statements import embed_statements
+from quotes.store import TABLES, Failed, Processed, Provenance, StatementRow, Store
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 EVIL = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">'
@@ -180,15 +183,19 @@ def evil_item(root: Path, doc_id: str) -> Processed:
                             outlet=Outlet(name=f"Outlet {EVIL}", evidence=EVIL), quotes=[quote], citations=[cite])
     prov = Provenance(content_hash=content_hash(text), extractor_version="test", model_version="test",
                       processed_at=datetime.now(timezone.utc))
-    return Processed(result, prov, chars=len(text), index={quote.quote_id: QuoteIndex(lemmas=[])})
+    statement = StatementRow(statement_id=f"s-{doc_id}", kind="quote", start=start, end=start + len(EVIL),
+                             text=f"{EVIL} sagte er.", quote_id=quote.quote_id, text_hash="evil")
+    return Processed(result, prov, chars=len(text), statements=[statement])
 
 
 def test_document_text_is_shown_as_text_and_runs_no_script(chromium, tmp_path):
     store = Store(tmp_path / "store")
     failure = Failure(doc_id=f"bad {EVIL}", path=f"/in/{EVIL}", stage="ingest", error=f"cannot read {EVIL}")
-    store.write([evil_item(tmp_path, "evil-1"), evil_item(tmp_path, "evil-2"),
-                 Failed(failure, Provenance(extractor_version="t", model_version="t",
-                                            processed_at=datetime.now(timezone.utc)))])
+    items = [evil_item(tmp_path, "evil-1"), evil_item(tmp_path, "evil-2")]
+    embed_statements([s for i in items for s in i.statements], load_encoder())  # the same text: one claim
+    store.write(items + [Failed(failure, Provenance(extractor_version="t", model_version="t",
+                                                    processed_at=datetime.now(timezone.utc)))])
+    update_claims(store)
     path = write_report(store.uri, tmp_path / "report.html")
     html = path.read_text(encoding="utf-8")
     assert "<script>window" not in html and "<img" not in html
@@ -263,8 +270,8 @@ def test_export_writes_whole_tables(capsys, report_store, tmp_path, fmt):
         back = (pl.read_csv if fmt == "csv" else pl.read_ndjson)(out, infer_schema_length=None)
         assert back.height == stored.height and back.columns == stored.columns, table
     if fmt == "csv":  # lists as '; '-joined text, for spreadsheets
-        lemmas = pl.read_csv(tmp_path / "quotes.csv")["lemmas"]
-        assert lemmas.dtype == pl.String and "; " in lemmas[0]
+        spans = pl.read_csv(tmp_path / "quotes.csv", infer_schema_length=None)["direct_spans"]
+        assert spans.dtype in (pl.String, pl.Null)
 
 
 def test_export_errors_are_one_line(capsys, report_store, tmp_path):
@@ -299,26 +306,6 @@ def test_sentence_around_a_quote():
     assert sentence_around(text, inner, inner + 3) == ('Peskow sagte: "', ' kommen."')
     cut = sentence_around("x " * 300 + "Mitte" + " y" * 300, 600, 605, max_side=20)
     assert cut[0].startswith("…") and cut[1].endswith("…") and len(cut[0]) <= 21
-
-
-def test_traced_quotes_group_identical_and_near_statements():
-    rows = [  # (doc, language, text, lemmas)
-        ("a", "de", "Putin wird Nordkorea bald besuchen", ["bald", "besuchen", "nordkorea", "putin"]),
-        ("b", "de", "Putin wird Nordkorea bald besuchen!", ["bald", "besuchen", "nordkorea", "putin"]),
-        ("c", "de", "Bald wird Putin nach Nordkorea reisen und es besuchen", ["bald", "besuchen", "nordkorea",
-                                                                              "putin", "reisen"]),
-        ("c", "de", "Putin wird Nordkorea bald besuchen", ["bald", "besuchen", "nordkorea", "putin"]),
-        ("d", "nb", "Putin vil besøke Nord-Korea snart", ["besøke", "nord-korea", "putin", "snart"]),
-        ("e", "de", "Das Wetter wird morgen gut sein", ["gut", "morgen", "sein", "wetter"]),
-        ("e", "de", "Das Wetter wird morgen gut sein", ["gut", "morgen", "sein", "wetter"]),
-    ]
-    frame = pl.DataFrame([{"quote_id": f"q{i}", "doc_id": d, "language": lang, "text": t, "lemmas": lem}
-                          for i, (d, lang, t, lem) in enumerate(rows)])
-    grouped = travel.travelled_groups(frame)
-    groups = {g: sorted(part["quote_id"]) for (g,), part in grouped.group_by("group")}
-    # a, b and c's quotes carry one statement; Norwegian lemmas never join German ones; the same
-    # sentence twice in one document has not travelled
-    assert sorted(groups.values()) == [["q0", "q1", "q2", "q3"]]
 
 
 # --- size and speed ------------------------------------------------------------------------------

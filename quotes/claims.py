@@ -1,0 +1,153 @@
+"""Claims: statements that say the same thing, across documents, outlets and languages.
+
+Two statements of different documents are linked when they say the same by trace's rule
+(quotes/trace.py ``same statement``: the cosine of a translation or close paraphrase, higher within
+one language, and texts that agree in their numbers and length); a claim is a connected group of
+linked statements. The store keeps each statement's claim in
+``claim_members`` (statement_id, claim_id) and updates it incrementally at the end of a run:
+only statements that have no claim yet are searched (against every stored statement, so links to
+older ones are found), and claims they join are merged (union-find; the claim's id is the
+smallest statement id in it). A statement alone in its claim keeps a row too, so it is not
+searched again. A kill between the two writes of an update only leaves statements without a
+claim: the next update takes them up again.
+
+Readers see the ``claims`` view: one row per live statement of a claim found in at least two
+documents, with what the claim's statements share — documents, outlets, languages — and where it
+appeared first (earliest publication; undated last).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from .store import UNKNOWN_OUTLET
+
+if TYPE_CHECKING:
+    from .store import Store
+
+BATCH = 512  # statements searched at once
+
+
+def claims_view(frames: dict[str, pl.LazyFrame]) -> pl.LazyFrame:
+    """Claim members with their statements and the claim's spread, for claims in two documents or more."""
+    statements = frames["statements"].select("statement_id", "doc_id", "kind", "text", "quote_id", "language",
+                                             "published", "outlet")
+    rows = frames["claim_members"].join(statements, on="statement_id").with_columns(
+        pl.col("outlet").fill_null(UNKNOWN_OUTLET))
+    order = ["published", "doc_id", "start_order"]
+    claim = pl.col("claim_id")
+    return (
+        rows.with_columns(start_order=pl.col("statement_id"))
+        .with_columns(
+            documents=pl.col("doc_id").n_unique().over(claim),
+            outlets=pl.col("outlet").n_unique().over(claim),
+            languages=pl.col("language").n_unique().over(claim),
+            first_doc_id=pl.col("doc_id").sort_by(order, nulls_last=True).first().over(claim),
+            first_outlet=pl.col("outlet").sort_by(order, nulls_last=True).first().over(claim),
+            first_published=pl.col("published").sort_by(order, nulls_last=True).first().over(claim),
+        )
+        .filter(pl.col("documents") >= 2)
+        .with_columns(first=pl.col("doc_id") == pl.col("first_doc_id"))
+        .drop("start_order")
+    )
+
+
+def claims_summary(claims: pl.LazyFrame) -> pl.LazyFrame:
+    """One row per claim: its spread, where it appeared first and who repeated it."""
+    return (
+        claims.group_by("claim_id")
+        .agg(
+            pl.col("documents").first(), pl.col("outlets").first(), pl.col("languages").first(),
+            pl.col("first_published").first(), pl.col("first_outlet").first(), pl.col("first_doc_id").first(),
+            statement=pl.col("text").filter(pl.col("first")).first(),
+            repeated_by=pl.col("outlet").filter(~pl.col("first")).unique().sort(),
+            in_languages=pl.col("language").unique().sort(),
+        )
+        .sort(["documents", "outlets", "languages", "claim_id"], descending=[True, True, True, False])
+    )
+
+
+class _Components:
+    """Union-find over claim and statement ids; the root of a group is its smallest id."""
+
+    def __init__(self):
+        self.parent: dict[str, str] = {}
+
+    def find(self, x: str) -> str:
+        self.parent.setdefault(x, x)
+        root = x
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[x] != root:
+            self.parent[x], x = root, self.parent[x]
+        return root
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            low, high = sorted((ra, rb))
+            self.parent[high] = low
+
+
+def update_claims(store: "Store", encoder=None) -> dict[str, int]:
+    """Give every statement that has none its claim, merging the claims it links. Returns how many
+    statements were searched, how many links to other documents they have, and how many claims
+    were merged into others."""
+    from .embed import load_encoder
+    from .statements import as_matrix
+    from .trace import Thresholds, agreeing, live_vectors, statement_index
+
+    encoder = encoder or load_encoder()
+    tables = store.tables()
+    live = live_vectors(tables, encoder.name).select("statement_id", "doc_id", "language", "text")
+    members = store.scan("claim_members")
+    new = live.join(members.select("statement_id"), on="statement_id", how="anti").collect()
+    if new.is_empty():
+        return {"searched": 0, "linked": 0, "claims": 0}
+    index = statement_index(store, encoder.name)
+    thresholds = Thresholds.of(encoder)
+    vectors = (live_vectors(tables, encoder.name).join(new.lazy().select("statement_id"), on="statement_id",
+                                                       how="semi").select("statement_id", "vector").collect())
+    vectors = new.join(vectors, on="statement_id")  # the order of ``new``
+    edges = []
+    k = min(64, len(index))
+    for start in range(0, vectors.height, BATCH):
+        part = vectors.slice(start, BATCH)
+        ids, scores = index.search(as_matrix(part["vector"].to_list()), k)
+        edges.append(pl.DataFrame({
+            "statement_id": [s for s, row in zip(part["statement_id"], ids) for _ in row],
+            "neighbour": [str(x) for row in ids for x in row],
+            "score": [float(x) for row in scores for x in row],
+        }, schema={"statement_id": pl.String, "neighbour": pl.String, "score": pl.Float64}))
+    where = live.select(pl.col("statement_id").alias("neighbour"), pl.col("doc_id").alias("n_doc"),
+                        pl.col("language").alias("n_language"), pl.col("text").alias("n_text"))
+    links = (
+        agreeing(pl.concat(edges).lazy().join(new.lazy(), on="statement_id").join(where, on="neighbour")
+                 .filter(pl.col("doc_id") != pl.col("n_doc"))
+                 .filter(pl.col("score") >= pl.when(pl.col("language") == pl.col("n_language"))
+                         .then(thresholds.within).otherwise(thresholds.across)), "text", "n_text")
+        .join(members, left_on="neighbour", right_on="statement_id", how="left")
+        .select("statement_id", "neighbour", "claim_id")
+        .collect()
+    )
+    groups = _Components()
+    for statement in new["statement_id"]:
+        groups.find(statement)
+    touched: set[str] = set()
+    for statement, neighbour, claim in links.iter_rows():
+        target = claim or neighbour  # a neighbour with a claim stands for its claim; a new one for itself
+        if claim:
+            touched.add(claim)
+        groups.union(statement, target)
+    relabel = {c: groups.find(c) for c in touched if groups.find(c) != c}
+    moved = (members.filter(pl.col("claim_id").is_in(list(relabel))).collect() if relabel
+             else pl.DataFrame(schema={"statement_id": pl.String, "claim_id": pl.String}))
+    rows = pl.concat([
+        new.select("statement_id").with_columns(claim_id=pl.col("statement_id").map_elements(
+            groups.find, return_dtype=pl.String)),
+        moved.with_columns(pl.col("claim_id").replace(relabel)),
+    ])
+    store.replace_claims(rows, sorted(relabel))
+    return {"searched": new.height, "linked": links.height, "merged": len(relabel)}

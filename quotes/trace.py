@@ -1,0 +1,252 @@
+"""Where a statement travelled: the stored statements (sentences and quotes, quotes/statements.py)
+that say the same thing, in any language, found by their vectors.
+
+A statement (a text in any language, or a stored quote) is encoded with the store's encoder and
+compared, by cosine, with every stored statement vector (an exact scan over an index kept beside
+the tables, quotes/vector_index.py). A stored statement says the same (``same_statement``) when
+its cosine reaches the threshold — ``Encoder.thresholds()`` gives one across languages (a
+translation against a topic neighbour) and a higher one within a language, where e5's cosines run
+higher; ``threshold`` overrides both — and the two texts agree where a topic neighbour in a
+dense news story gives itself away: the numbers they both state are not disjoint ("2019" is not
+"2023"), and neither is more than ``LENGTH_RATIO`` times as long as the other (a translation or
+a close paraphrase keeps its length). Each document is represented by its best statement.
+The same rule links statements into claims (quotes/claims.py).
+
+The index is a cache: a folder ``_index/statements`` in a local store (for object storage, under
+~/.cache/quotes), rebuilt from the statements table when the store has changed since it was
+built, and kept in memory for the life of the process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Sequence
+
+import polars as pl
+
+from .errors import QuotesError
+from .store import UNKNOWN_OUTLET
+
+if TYPE_CHECKING:
+    from .store import Store, Tables
+    from .vector_index import VectorIndex
+
+MAX_CHARS = 2_000  # a statement is a sentence or a quote: a longer text is an article, not a statement
+LENGTH_RATIO = 1.6
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+NEIGHBOURS = 200  # stored statements looked at per statement (matches are those above the threshold)
+_INDEXES: dict[tuple[str, str], tuple[tuple, "VectorIndex"]] = {}
+
+
+class TraceError(QuotesError):
+    """A statement that cannot be traced as given, or a store that cannot be searched yet."""
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    across: float  # statement and match in different languages
+    within: float  # the same language
+
+    @classmethod
+    def of(cls, encoder, threshold: float | None = None) -> "Thresholds":
+        if threshold is not None:
+            if not 0.0 < threshold <= 1.0:
+                raise TraceError(f"--threshold must be a cosine above 0 and at most 1, not {threshold}")
+            return cls(threshold, threshold)
+        return cls(*encoder.thresholds())
+
+
+def _numbers(text: str) -> set[str]:
+    return {re.sub(r"[.,]", "", m) for m in _NUMBER.findall(text)}
+
+
+def texts_agree(a: str, b: str) -> bool:
+    """What a cosine cannot see: two statements that state numbers share one, and neither is more
+    than LENGTH_RATIO times as long as the other."""
+    if max(len(a), len(b)) > LENGTH_RATIO * max(1, min(len(a), len(b))):
+        return False
+    na, nb = _numbers(a), _numbers(b)
+    return not (na and nb and not na & nb)
+
+
+def agreeing(frame: pl.LazyFrame, left: str, right: str) -> pl.LazyFrame:
+    """The rows of ``frame`` whose texts in columns ``left`` and ``right`` agree (texts_agree)."""
+    return frame.filter(pl.struct(left, right).map_elements(lambda r: texts_agree(r[left], r[right]),
+                                                            return_dtype=pl.Boolean))
+
+
+# --- the index -----------------------------------------------------------------------------------
+
+
+def _index_folder(store: "Store") -> Path:
+    if store.local:
+        return Path(store.uri) / "_index" / "statements"
+    key = hashlib.sha1(store.uri.encode()).hexdigest()[:16]
+    return Path(os.path.expanduser("~/.cache/quotes/index")) / key
+
+
+def _source_versions(store: "Store") -> tuple:
+    """The table versions an index was built from: any write or re-embedding changes them."""
+    from deltalake import DeltaTable
+
+    return tuple(DeltaTable(store.table_uri(name), storage_options=store.storage_options).version()
+                 if store.exists(name) else -1 for name in ("documents", "statements"))
+
+
+def live_vectors(tables: "Tables", encoder: str) -> pl.LazyFrame:
+    """The readers' statements that carry a vector of ``encoder``."""
+    return tables.statements.filter(pl.col("encoder") == encoder, pl.col("vector").is_not_null())
+
+
+def statement_index(store: "Store", encoder: str) -> "VectorIndex":
+    """The vector index of the store's statements (``encoder``'s vectors), from memory, from its
+    folder, or rebuilt from the statements table when the store changed since."""
+    from .statements import as_matrix
+    from .vector_index import VectorIndex, VectorIndexError
+
+    versions = _source_versions(store)
+    cached = _INDEXES.get((store.uri, encoder))
+    if cached and cached[0] == versions:
+        return cached[1]
+    folder = _index_folder(store)
+    source = folder / "source.json"
+    index = None
+    try:
+        if json.loads(source.read_text()) == {"versions": list(versions), "encoder": encoder}:
+            index = VectorIndex.load(folder, encoder=encoder, mmap=True)
+    except (OSError, ValueError, VectorIndexError):
+        index = None
+    if index is None:
+        rows = live_vectors(store.tables(), encoder).select("statement_id", "vector").collect()
+        vectors = as_matrix(rows["vector"].to_list())
+        index = VectorIndex.build(rows["statement_id"].to_numpy().astype(str), vectors, encoder=encoder) \
+            if rows.height else VectorIndex(384, encoder=encoder)
+        try:
+            index.save(folder)
+            source.write_text(json.dumps({"versions": list(versions), "encoder": encoder}))
+        except OSError:
+            pass  # a read-only store: the index lives in memory only
+    _INDEXES[(store.uri, encoder)] = (versions, index)
+    return index
+
+
+def check_embedded(tables: "Tables", encoder: str) -> None:
+    """TraceError when some statements carry no vector of ``encoder`` (never search a mix), or when
+    the store's documents have no statements at all (written before statements existed)."""
+    if not tables.store.exists("statements") and tables.store.exists("documents"):
+        raise TraceError("this store has no statements: it was written by a version of quotes before cross-lingual "
+                         "trace; run `quotes upgrade`, then `quotes run` over its inputs again (the extractor "
+                         "changed, so every document is processed again and gets its statements)")
+    counts = tables.statements.select(
+        total=pl.len(), current=((pl.col("encoder") == encoder) & pl.col("vector").is_not_null()).sum()
+    ).collect().row(0, named=True)
+    if counts["total"] and counts["current"] < counts["total"]:
+        missing = counts["total"] - counts["current"]
+        raise TraceError(
+            f"{missing:,} of {counts['total']:,} stored statements have no vector of the encoder {encoder} "
+            "(stored with --no-embed, or by another encoder): run `quotes embed` on this store first")
+
+
+# --- matching ------------------------------------------------------------------------------------
+
+
+def _query_languages(texts: Sequence[str], lang: str | None) -> list[str | None]:
+    from .language import identify_language
+
+    return [lang or (identify_language(t)[0] if t.strip() else None) for t in texts]
+
+
+def check_statement(text: str) -> str:
+    text = " ".join(text.split())
+    if not text:
+        raise TraceError("the statement is empty")
+    if len(text) > MAX_CHARS:
+        raise TraceError(f"the statement is {len(text):,} characters long; a statement (a sentence or a quote) "
+                         f"is traced up to {MAX_CHARS:,}")
+    return text
+
+
+def match(tables: "Tables", index: "VectorIndex", vectors, texts: Sequence[str], languages: Sequence[str | None],
+          thresholds: Thresholds) -> list[pl.DataFrame]:
+    """For each query (vector, text, language): the documents holding a statement that says the
+    same, one row each (its best statement), best first."""
+    ids, scores = index.search(vectors, min(NEIGHBOURS, max(1, len(index))))
+    hits = pl.DataFrame({
+        "query": [i for i, row in enumerate(ids) for _ in row],
+        "statement_id": [str(x) for row in ids for x in row],
+        "score": [float(x) for row in scores for x in row],
+    }, schema={"query": pl.Int64, "statement_id": pl.String, "score": pl.Float64})
+    hits = hits.join(pl.DataFrame({"query": range(len(languages)), "query_language": list(languages),
+                                   "query_text": list(texts)},
+                                  schema={"query": pl.Int64, "query_language": pl.String, "query_text": pl.String}),
+                     on="query")
+    statements = tables.statements.select("statement_id", "doc_id", "kind", "text", "quote_id", "language",
+                                          "published", "outlet")
+    found = agreeing(
+        hits.lazy().join(statements, on="statement_id")
+        .filter(pl.col("score") >= pl.when(pl.col("language") == pl.col("query_language"))
+                .then(thresholds.within).otherwise(thresholds.across)), "query_text", "text",
+    ).sort(["query", "score"], descending=[False, True]).unique(["query", "doc_id"], keep="first",
+                                                                 maintain_order=True)
+    speakers = tables.quotes.select("quote_id", speaker=pl.col("speaker_name"))
+    sources = (tables.citations.filter(~pl.col("in_comments")).group_by("doc_id")
+               .agg(sources=pl.col("source").unique().sort()))
+    out = (
+        found.join(speakers, on="quote_id", how="left").join(sources, on="doc_id", how="left")
+        .select("query", "doc_id", pl.col("score").round(3), "published", pl.col("outlet").fill_null(UNKNOWN_OUTLET),
+                "language", "kind", "speaker", pl.col("text").alias("statement"), pl.col("sources").fill_null([]),
+                "statement_id")
+        .sort(["query", "score"], descending=[False, True])
+        .collect()
+    )
+    return [out.filter(pl.col("query") == i).drop("query") for i in range(len(languages))]
+
+
+def in_publication_order(matches: pl.DataFrame) -> pl.DataFrame:
+    """The matches as a trace reads: earliest first (undated last), the first marked as such."""
+    ordered = matches.sort(["published", "doc_id"], nulls_last=True)
+    return ordered.with_columns(
+        appeared=pl.Series(["first" if i == 0 else "repeated" for i in range(ordered.height)], dtype=pl.String)
+    ).select("appeared", *[c for c in ordered.columns])
+
+
+def trace_texts(store: "Store", texts: Sequence[str], *, lang: str | None = None,
+                threshold: float | None = None) -> list[pl.DataFrame]:
+    """Where each statement (any language) appeared: its matches, best first."""
+    from .embed import STATEMENT_KIND, load_encoder
+
+    texts = [check_statement(t) for t in texts]
+    tables = store.tables()
+    encoder = load_encoder()
+    check_embedded(tables, encoder.name)
+    index = statement_index(store, encoder.name)
+    vectors = encoder.encode(texts, STATEMENT_KIND)
+    return match(tables, index, vectors, texts, _query_languages(texts, lang), Thresholds.of(encoder, threshold))
+
+
+def trace_quote(store: "Store", quote_id: str, *, threshold: float | None = None) -> tuple[dict, pl.DataFrame]:
+    """(the stored quote, the documents that carry what it says, its own among them): a trace from
+    a stored quote."""
+    from .embed import STATEMENT_KIND, load_encoder
+    from .statements import as_matrix
+
+    tables = store.tables()
+    quote = tables.quotes.filter(pl.col("quote_id") == quote_id).collect()
+    if quote.is_empty():
+        raise TraceError(f"no quote {quote_id} in the store")
+    quote = quote.row(0, named=True)
+    encoder = load_encoder()
+    check_embedded(tables, encoder.name)
+    own = live_vectors(tables, encoder.name).filter(pl.col("quote_id") == quote_id).select("vector").collect()
+    if own.height:
+        vectors = as_matrix(own["vector"].to_list()[:1])
+    else:  # too short to be a statement of its own: encode its words
+        vectors = encoder.encode([check_statement(quote["text"])], STATEMENT_KIND)
+    index = statement_index(store, encoder.name)
+    (found,) = match(tables, index, vectors, [quote["text"]], [quote["language"]], Thresholds.of(encoder, threshold))
+    return quote, found
