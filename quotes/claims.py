@@ -112,10 +112,10 @@ def update_claims(store: "Store", encoder=None) -> dict[str, int]:
                                                        how="semi").select("statement_id", "vector").collect())
     vectors = new.join(vectors, on="statement_id")  # the order of ``new``
     edges = []
-    k = min(64, len(index))
+    k = min(64, len(index.vectors))
     for start in range(0, vectors.height, BATCH):
         part = vectors.slice(start, BATCH)
-        ids, scores = index.search(as_matrix(part["vector"].to_list()), k)
+        ids, scores = index.vectors.search(as_matrix(part["vector"].to_list()), k)
         edges.append(pl.DataFrame({
             "statement_id": [s for s, row in zip(part["statement_id"], ids) for _ in row],
             "neighbour": [str(x) for row in ids for x in row],

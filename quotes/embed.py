@@ -58,7 +58,10 @@ class EncoderUnavailable(RuntimeError):
 
 
 def default_threads() -> int:
-    """The cores this process may use (2 on the development machine)."""
+    """The cores this process may use (2 on the development machine), or ``QUOTES_THREADS`` when set
+    (a worker process of a cluster, one of several on a machine, sets it to its share)."""
+    if os.environ.get("QUOTES_THREADS", "").strip().isdigit() and int(os.environ["QUOTES_THREADS"]) > 0:
+        return int(os.environ["QUOTES_THREADS"])
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux

@@ -103,10 +103,24 @@ def live_vectors(tables: "Tables", encoder: str) -> pl.LazyFrame:
     return tables.statements.filter(pl.col("encoder") == encoder, pl.col("vector").is_not_null())
 
 
-def statement_index(store: "Store", encoder: str) -> "VectorIndex":
-    """The vector index of the store's statements (``encoder``'s vectors), from memory, from its
-    folder, or rebuilt from the statements table when the store changed since."""
-    from .statements import as_matrix
+# What a match shows of the statement it found; kept beside the vectors, so a trace reads no table.
+SHOWN = ("statement_id", "doc_id", "kind", "text", "quote_id", "language", "published", "outlet")
+
+
+@dataclass
+class StatementIndex:
+    """The vectors of the store's statements (one encoder's), what a match shows of each, and how
+    many stored statements have no vector of that encoder (a trace refuses to search a mix)."""
+
+    vectors: "VectorIndex"
+    statements: pl.DataFrame  # SHOWN columns, one row per indexed statement
+    missing: int
+    total: int
+
+
+def statement_index(store: "Store", encoder: str) -> StatementIndex:
+    """The statement index of the store (``encoder``'s vectors): from memory, from its folder, or
+    rebuilt from the statements table when the store changed since it was built."""
     from .vector_index import VectorIndex, VectorIndexError
 
     versions = _source_versions(store)
@@ -114,41 +128,56 @@ def statement_index(store: "Store", encoder: str) -> "VectorIndex":
     if cached and cached[0] == versions:
         return cached[1]
     folder = _index_folder(store)
-    source = folder / "source.json"
-    index = None
+    found = None
     try:
-        if json.loads(source.read_text()) == {"versions": list(versions), "encoder": encoder}:
-            index = VectorIndex.load(folder, encoder=encoder, mmap=True)
-    except (OSError, ValueError, VectorIndexError):
-        index = None
-    if index is None:
-        rows = live_vectors(store.tables(), encoder).select("statement_id", "vector").collect()
-        vectors = as_matrix(rows["vector"].to_list())
-        index = VectorIndex.build(rows["statement_id"].to_numpy().astype(str), vectors, encoder=encoder) \
-            if rows.height else VectorIndex(384, encoder=encoder)
+        source = json.loads((folder / "source.json").read_text())
+        if source["versions"] == list(versions) and source["encoder"] == encoder:
+            found = StatementIndex(VectorIndex.load(folder, encoder=encoder, mmap=True),
+                                   pl.read_parquet(folder / "statements.parquet"), source["missing"], source["total"])
+    except (OSError, ValueError, KeyError, VectorIndexError, pl.exceptions.PolarsError):
+        found = None
+    if found is None:
+        found = _build_index(store, encoder)
         try:
-            index.save(folder)
-            source.write_text(json.dumps({"versions": list(versions), "encoder": encoder}))
+            found.vectors.save(folder)
+            found.statements.write_parquet(folder / "statements.parquet")
+            (folder / "source.json").write_text(json.dumps({"versions": list(versions), "encoder": encoder,
+                                                            "missing": found.missing, "total": found.total}))
         except OSError:
             pass  # a read-only store: the index lives in memory only
-    _INDEXES[(store.uri, encoder)] = (versions, index)
-    return index
+    _INDEXES[(store.uri, encoder)] = (versions, found)
+    return found
 
 
-def check_embedded(tables: "Tables", encoder: str) -> None:
-    """TraceError when some statements carry no vector of ``encoder`` (never search a mix), or when
-    the store's documents have no statements at all (written before statements existed)."""
-    if not tables.store.exists("statements") and tables.store.exists("documents"):
-        raise TraceError("this store has no statements: it was written by a version of quotes before cross-lingual "
-                         "trace; run `quotes upgrade`, then `quotes run` over its inputs again (the extractor "
-                         "changed, so every document is processed again and gets its statements)")
+def _build_index(store: "Store", encoder: str) -> StatementIndex:
+    import numpy as np
+
+    from .vector_index import VectorIndex
+
+    tables = store.tables()
     counts = tables.statements.select(
         total=pl.len(), current=((pl.col("encoder") == encoder) & pl.col("vector").is_not_null()).sum()
     ).collect().row(0, named=True)
-    if counts["total"] and counts["current"] < counts["total"]:
-        missing = counts["total"] - counts["current"]
+    rows = live_vectors(tables, encoder).select(*SHOWN, "vector").collect()
+    if rows.height:
+        vectors = np.frombuffer(b"".join(rows["vector"].to_list()), dtype=np.float16).reshape(rows.height, -1)
+        index = VectorIndex.build(rows["statement_id"].to_numpy().astype(str), vectors, encoder=encoder)
+    else:
+        index = VectorIndex(384, encoder=encoder)
+    return StatementIndex(index, rows.drop("vector"), int(counts["total"] - (counts["current"] or 0)),
+                          int(counts["total"]))
+
+
+def check_embedded(store: "Store", index: StatementIndex, encoder: str) -> None:
+    """TraceError when some statements carry no vector of ``encoder`` (never search a mix), or when
+    the store's documents have no statements at all (written before statements existed)."""
+    if not store.exists("statements") and store.exists("documents"):
+        raise TraceError("this store has no statements: it was written by a version of quotes before cross-lingual "
+                         "trace; run `quotes upgrade`, then `quotes run` over its inputs again (the extractor "
+                         "changed, so every document is processed again and gets its statements)")
+    if index.missing:
         raise TraceError(
-            f"{missing:,} of {counts['total']:,} stored statements have no vector of the encoder {encoder} "
+            f"{index.missing:,} of {index.total:,} stored statements have no vector of the encoder {encoder} "
             "(stored with --no-embed, or by another encoder): run `quotes embed` on this store first")
 
 
@@ -171,11 +200,11 @@ def check_statement(text: str) -> str:
     return text
 
 
-def match(tables: "Tables", index: "VectorIndex", vectors, texts: Sequence[str], languages: Sequence[str | None],
+def match(tables: "Tables", index: StatementIndex, vectors, texts: Sequence[str], languages: Sequence[str | None],
           thresholds: Thresholds) -> list[pl.DataFrame]:
     """For each query (vector, text, language): the documents holding a statement that says the
     same, one row each (its best statement), best first."""
-    ids, scores = index.search(vectors, min(NEIGHBOURS, max(1, len(index))))
+    ids, scores = index.vectors.search(vectors, min(NEIGHBOURS, max(1, len(index.vectors))))
     hits = pl.DataFrame({
         "query": [i for i, row in enumerate(ids) for _ in row],
         "statement_id": [str(x) for row in ids for x in row],
@@ -185,19 +214,19 @@ def match(tables: "Tables", index: "VectorIndex", vectors, texts: Sequence[str],
                                    "query_text": list(texts)},
                                   schema={"query": pl.Int64, "query_language": pl.String, "query_text": pl.String}),
                      on="query")
-    statements = tables.statements.select("statement_id", "doc_id", "kind", "text", "quote_id", "language",
-                                          "published", "outlet")
     found = agreeing(
-        hits.lazy().join(statements, on="statement_id")
+        hits.lazy().join(index.statements.lazy(), on="statement_id")
         .filter(pl.col("score") >= pl.when(pl.col("language") == pl.col("query_language"))
                 .then(thresholds.within).otherwise(thresholds.across)), "query_text", "text",
     ).sort(["query", "score"], descending=[False, True]).unique(["query", "doc_id"], keep="first",
                                                                  maintain_order=True)
-    speakers = tables.quotes.select("quote_id", speaker=pl.col("speaker_name"))
-    sources = (tables.citations.filter(~pl.col("in_comments")).group_by("doc_id")
-               .agg(sources=pl.col("source").unique().sort()))
+    found = found.collect()
+    speakers = tables.quotes.filter(pl.col("quote_id").is_in(found["quote_id"].drop_nulls().unique())).select(
+        "quote_id", speaker=pl.col("speaker_name"))
+    sources = (tables.citations.filter(pl.col("doc_id").is_in(found["doc_id"].unique()), ~pl.col("in_comments"))
+               .group_by("doc_id").agg(sources=pl.col("source").unique().sort()))
     out = (
-        found.join(speakers, on="quote_id", how="left").join(sources, on="doc_id", how="left")
+        found.lazy().join(speakers, on="quote_id", how="left").join(sources, on="doc_id", how="left")
         .select("query", "doc_id", pl.col("score").round(3), "published", pl.col("outlet").fill_null(UNKNOWN_OUTLET),
                 "language", "kind", "speaker", pl.col("text").alias("statement"), pl.col("sources").fill_null([]),
                 "statement_id")
@@ -221,12 +250,12 @@ def trace_texts(store: "Store", texts: Sequence[str], *, lang: str | None = None
     from .embed import STATEMENT_KIND, load_encoder
 
     texts = [check_statement(t) for t in texts]
-    tables = store.tables()
     encoder = load_encoder()
-    check_embedded(tables, encoder.name)
     index = statement_index(store, encoder.name)
+    check_embedded(store, index, encoder.name)
     vectors = encoder.encode(texts, STATEMENT_KIND)
-    return match(tables, index, vectors, texts, _query_languages(texts, lang), Thresholds.of(encoder, threshold))
+    return match(store.tables(), index, vectors, texts, _query_languages(texts, lang),
+                 Thresholds.of(encoder, threshold))
 
 
 def trace_quote(store: "Store", quote_id: str, *, threshold: float | None = None) -> tuple[dict, pl.DataFrame]:
@@ -241,12 +270,12 @@ def trace_quote(store: "Store", quote_id: str, *, threshold: float | None = None
         raise TraceError(f"no quote {quote_id} in the store")
     quote = quote.row(0, named=True)
     encoder = load_encoder()
-    check_embedded(tables, encoder.name)
+    index = statement_index(store, encoder.name)
+    check_embedded(store, index, encoder.name)
     own = live_vectors(tables, encoder.name).filter(pl.col("quote_id") == quote_id).select("vector").collect()
     if own.height:
         vectors = as_matrix(own["vector"].to_list()[:1])
     else:  # too short to be a statement of its own: encode its words
         vectors = encoder.encode([check_statement(quote["text"])], STATEMENT_KIND)
-    index = statement_index(store, encoder.name)
     (found,) = match(tables, index, vectors, [quote["text"]], [quote["language"]], Thresholds.of(encoder, threshold))
     return quote, found
