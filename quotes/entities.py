@@ -377,7 +377,7 @@ def cluster(mentions: pl.DataFrame, aliases: list[AliasEntry] | None = None) -> 
         node = nodes[at]
         node.rows.append(row)
         if not generic:
-            node.keys |= name_keys(strip_leading(row["name"], lang), lang)
+            node.keys |= name_keys(strip_leading(row["name"], lang), lang) | name_keys(row["name"], lang)
             node.roles |= role_keys(row["roles"] or [], lang)
     sets = _Sets()
     # 1. the same spelling, by any key
