@@ -194,12 +194,12 @@ def _person_words(parsed) -> set[str]:
 
 
 def _org_tagged(parsed, start: int, end: int) -> bool:
-    """Every word of the span a proper noun, and the parse's named entities there (if any) an
-    organisation, not a person or place ('laut Bernama', not 'laut Peskow' or 'laut Moskau')."""
+    """Every word of the span a proper noun, and the parse's named entities there an organisation
+    (or miscellaneous), not a person or place ('laut Bernama', not 'laut Peskow' or 'laut Moskau')."""
     if parsed is None:
         return False
     tags = {t for s, e, t in parsed.entities if s < end and start < e}
-    if tags - {"ORG", "GPE_ORG", "MISC"}:
+    if not tags or tags - {"ORG", "GPE_ORG", "MISC"}:
         return False
     inside = [w for sent in parsed.sentences if sent.start <= start < sent.end for w in sent.words
               if start <= w.start < end]
