@@ -591,8 +591,8 @@ def mentions_from_old_entities(store) -> pl.DataFrame:
     rows = pl.concat([quotes, cites, named], how="diagonal_relaxed").collect()
     merged = (rows.group_by(*doc, "name", maintain_order=True)
               .agg(entity_type=pl.col("entity_type").drop_nulls().first(),
-                   roles=pl.col("roles").flatten().drop_nulls().unique().sort(),
-                   surfaces=pl.col("surfaces").flatten().drop_nulls().unique().sort(),
+                   roles=pl.col("roles").list.explode(keep_nulls=False, empty_as_null=False).drop_nulls().unique().sort(),
+                   surfaces=pl.col("surfaces").list.explode(keep_nulls=False, empty_as_null=False).drop_nulls().unique().sort(),
                    mentions=pl.col("mentions").fill_null(0).sum(),
                    quoted=pl.col("quoted").fill_null(0).sum(),
                    quoted_in_comments=pl.col("quoted_in_comments").fill_null(0).sum(),
