@@ -4,6 +4,8 @@
 - ``process-batch`` (cached on the batch's content hashes plus the extractor and model
   versions): segment, parse (batched per language), extract, resolve, index;
 - ``write-batch`` (I/O, retried): upsert the batch into the Delta tables;
+- ``build-entities`` (I/O, retried): rebuild the corpus entities from the documents' mentions
+  when the run changed the store or the merging rules changed (``quotes.entities``);
 - ``compact-store`` (I/O, retried): merge small files;
 - ``write-report``: the HTML report of the whole store (``quotes.report_html``), attached to the
   run as a link artifact (key ``quotes-report``). The report is a view: when it cannot be
@@ -68,9 +70,11 @@ compact_store = task(name="compact-store", retries=2, retry_delay_seconds=[5, 30
 
 update_claims = task(name="update-claims", retries=2, retry_delay_seconds=[5, 30],
                      cache_policy=NO_CACHE)(corpus.update_claims)
+build_entities = task(name="build-entities", retries=2, retry_delay_seconds=[1, 5],
+                      cache_policy=NO_CACHE)(corpus.update_entities)
 
 TASK_STEPS = corpus.Steps(plan=read_inputs, process=process_batch, write=write_batch, finish=compact_store,
-                          claims=update_claims)
+                          claims=update_claims, entities=build_entities)
 
 
 @task(name="write-report", cache_policy=NO_CACHE)

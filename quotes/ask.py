@@ -4,7 +4,9 @@ claims: quotes/claims.py.)
 
 Names of outlets and sources are the registry's canonical names, matched without regard to
 case; a document whose outlet was not detected counts as outlet ``(unknown)`` (its document id
-and path are in the evidence). Speakers match on a case-insensitive part of the name.
+and path are in the evidence). Speakers match on a case-insensitive part of any alias of their
+entity (``quotes.entities``: "Vladimir" finds the German "Wladimir Putin" too), or of the name
+itself where the store has no entity for it yet.
 """
 
 from __future__ import annotations
@@ -52,7 +54,7 @@ def query_quotes(tables: "Tables", *, speaker: str | None = None, outlet: str | 
     if not include_comments:
         q = q.filter(~pl.col("in_comments"))
     if speaker:
-        q = q.filter(pl.col("speaker_name").str.to_lowercase().str.contains(speaker.strip().lower(), literal=True))
+        q = q.filter(speaker_matches(tables, speaker))
     if outlet:
         q = q.filter(_outlet_expr().str.to_lowercase() == outlet.strip().lower())
     if source:
@@ -68,12 +70,31 @@ def query_quotes(tables: "Tables", *, speaker: str | None = None, outlet: str | 
     return q.sort("published", "doc_id", "start", nulls_last=True)
 
 
-def speakers(quotes: pl.LazyFrame) -> pl.LazyFrame:
-    """Who is quoted how often, and by whom (outlets), from a frame of quotes."""
-    return (
-        quotes.filter(pl.col("speaker_name").is_not_null())
-        .group_by("speaker_name")
+def speaker_matches(tables: "Tables", part: str) -> pl.Expr:
+    """Quotes whose speaker's entity has an alias containing ``part`` (any case), or whose speaker
+    name does."""
+    needle = part.strip().lower()
+    ids = (tables.entities.select("entity_id", "aliases").explode("aliases")
+           .filter(pl.col("aliases").str.to_lowercase().str.contains(needle, literal=True))
+           .select("entity_id").unique().collect()["entity_id"])
+    by_name = pl.col("speaker_name").str.to_lowercase().str.contains(needle, literal=True).fill_null(False)
+    return by_name | pl.col("entity_id").is_in(ids.implode()).fill_null(False)
+
+
+def speakers(quotes: pl.LazyFrame, entities: pl.LazyFrame | None = None) -> pl.LazyFrame:
+    """Who is quoted how often, and by whom (outlets), from a frame of quotes: one row per entity
+    (``entity_id``, its ``name`` and ``aliases`` from ``entities``); a quote whose speaker has no
+    entity yet counts under its name alone. Unresolved speakers (no name) are left out."""
+    named = quotes.filter(pl.col("speaker_name").is_not_null())
+    if "entity_id" not in named.collect_schema():
+        named = named.with_columns(entity_id=pl.lit(None, dtype=pl.String))
+    grouped = (
+        named.with_columns(_key=pl.coalesce("entity_id", pl.lit("name:") + pl.col("speaker_name")))
+        .group_by("_key")
         .agg(
+            entity_id=pl.col("entity_id").first(),
+            speaker=pl.col("speaker_name").mode().sort().first(),
+            names=pl.col("speaker_name").unique().sort(),
             quotes=pl.len(),
             documents=pl.col("doc_id").n_unique(),
             outlets=_outlet_expr().unique().sort(),
@@ -82,8 +103,17 @@ def speakers(quotes: pl.LazyFrame) -> pl.LazyFrame:
             first=pl.col("published").min(),
             last=pl.col("published").max(),
         )
-        .rename({"speaker_name": "speaker"})
-        .sort(["quotes", "documents", "speaker"], descending=[True, True, False])
+    )
+    if entities is not None:
+        grouped = grouped.join(entities.select("entity_id", pl.col("name").alias("_name"), "aliases"),
+                               on="entity_id", how="left")
+    else:
+        grouped = grouped.with_columns(_name=pl.lit(None, dtype=pl.String),
+                                       aliases=pl.lit(None, dtype=pl.List(pl.String)))
+    return (
+        grouped.with_columns(name=pl.coalesce("_name", "speaker"), aliases=pl.coalesce("aliases", "names"))
+        .select("entity_id", "name", "aliases", "quotes", "documents", "outlets", "languages", "roles", "first", "last")
+        .sort(["quotes", "documents", "name"], descending=[True, True, False])
     )
 
 

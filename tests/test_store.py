@@ -92,7 +92,7 @@ def test_table_schemas_derive_from_the_records():
                 assert quotes[f"{name}_{sub}"] == polars_dtype(sf.annotation)
         else:
             assert quotes[name] == polars_dtype(field.annotation)
-    for table in ("quotes", "citations", "entities"):
+    for table in ("quotes", "citations", "mentions"):
         schema = SPECS[table].schema
         for col in ("doc_id", "outlet", "language", "published", "path"):
             assert col in schema, (table, col)
@@ -105,7 +105,10 @@ def test_table_schemas_derive_from_the_records():
 
 def test_stored_tables_have_the_derived_schemas(tables):
     for name in TABLES:
-        assert tables[name].collect_schema() == SPECS[name].schema, name
+        expected = dict(SPECS[name].schema)
+        if name in ("quotes", "citations"):  # readers see the entity of the speaker or source too
+            expected["entity_id"] = pl.String
+        assert tables[name].collect_schema() == pl.Schema(expected), name
 
 
 # --- writes --------------------------------------------------------------------------------------
@@ -153,7 +156,7 @@ def test_upserts_replace_a_documents_rows_and_never_duplicate(built, tmp_path):
     # the same document again with fewer quotes: its stale rows go, the others stay
     doc = next(i for i in items if isinstance(i, Processed) and len(i.result.quotes) > 2)
     fewer = Processed(doc.result.model_copy(update={"quotes": doc.result.quotes[:1]}), doc.provenance, doc.chars,
-                      entities=doc.entities)
+                      mentions=doc.mentions)
     store.write([fewer])
     quotes = store.scan("quotes").collect()
     assert quotes.filter(pl.col("doc_id") == doc.result.doc_id).height == 1
@@ -227,13 +230,17 @@ def test_query_quotes_filters(tables):
 
 
 def test_speakers_counts_quotes_and_outlets(tables):
-    who = ask.speakers(ask.query_quotes(tables)).collect()
+    who = ask.speakers(ask.query_quotes(tables), tables.entities).collect()
     top = who.row(0, named=True)
-    assert top["speaker"] == "Dmitri Peskow"
+    assert top["name"] == "Dmitri Peskow"
     assert top["quotes"] == ask.query_quotes(tables, speaker="Dmitri Peskow").collect().height
     assert {"RT", "eXXpress", "Sputnik"} <= set(top["outlets"])
-    putin_nb = who.filter(pl.col("speaker") == "Vladimir Putin").row(0, named=True)
-    assert putin_nb["outlets"] == ["(unknown)"] and putin_nb["languages"] == ["nb"]
+    # one entity for the German and the Norwegian spelling (issue 9): its quotes in both languages
+    putin = who.filter(pl.col("aliases").list.contains("Vladimir Putin")).row(0, named=True)
+    assert "Wladimir Putin" in putin["aliases"] and putin["languages"] == ["de", "nb"]
+    assert "(unknown)" in putin["outlets"] and "RT" in putin["outlets"]
+    nb_only = ask.speakers(ask.query_quotes(tables, lang="nb"), tables.entities).collect()
+    assert nb_only.filter(pl.col("entity_id") == putin["entity_id"])["languages"].to_list() == [["nb"]]
 
 
 def test_audit_shows_who_cites_whom(tables):
@@ -372,7 +379,7 @@ def test_a_kill_at_any_step_of_a_write_leaves_every_document_whole(built, tmp_pa
     _, _, items, _ = built
     version_a = [i for i in items if isinstance(i, Processed) and len(i.result.quotes) > 1]
     version_b = [Processed(i.result.model_copy(update={"quotes": i.result.quotes[:1]}), i.provenance, i.chars,
-                           entities=i.entities) for i in version_a]
+                           mentions=i.mentions) for i in version_a]
     versions = {i.result.doc_id: {"A": len(i.result.quotes), "B": 1} for i in version_a}
     template = Store(tmp_path / "a")
     template.write(version_a)
@@ -394,7 +401,7 @@ def test_a_kill_at_any_step_of_a_write_leaves_every_document_whole(built, tmp_pa
         store.write(version_b)  # the next run
         assert set(_consistent(store, versions).values()) == {"B"}
         store.sweep(min_age_s=0)
-        for name in ("quotes", "citations", "entities"):
+        for name in ("quotes", "citations", "mentions"):
             assert store.scan(name).collect().height == store.view(name).collect().height, (kill_after, name)
     assert seen == {("A",), ("B",)}, "killed before the documents commit: A; after it: B"
 
@@ -421,7 +428,7 @@ def test_documents_with_the_same_file_name_stay_apart_and_an_edited_file_replace
     assert edited.processed == 1
     documents = store.tables().documents.collect()
     assert sorted(documents["doc_id"]) == sorted([file_id(first), file_id(second)]), "the old version is gone"
-    for name in ("quotes", "citations", "entities"):
+    for name in ("quotes", "citations", "mentions", "entity_links"):
         assert old_id not in set(store.scan(name).collect()["doc_id"]), name
 
 
