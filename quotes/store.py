@@ -508,7 +508,7 @@ class Store:
 
         def step():
             table = DeltaTable(self.table_uri("statements"), storage_options=self.storage_options)
-            return (table.merge(vectors.to_arrow(), predicate="t.statement_id = s.statement_id",
+            return (table.merge(vectors, predicate="t.statement_id = s.statement_id",
                                 source_alias="s", target_alias="t")
                     .when_matched_update({"encoder": "s.encoder", "vector": "s.vector"}).execute())
 

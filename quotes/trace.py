@@ -221,9 +221,9 @@ def match(tables: "Tables", index: StatementIndex, vectors, texts: Sequence[str]
     ).sort(["query", "score"], descending=[False, True]).unique(["query", "doc_id"], keep="first",
                                                                  maintain_order=True)
     found = found.collect()
-    speakers = tables.quotes.filter(pl.col("quote_id").is_in(found["quote_id"].drop_nulls().unique())).select(
+    speakers = tables.quotes.filter(pl.col("quote_id").is_in(found["quote_id"].drop_nulls().unique().to_list())).select(
         "quote_id", speaker=pl.col("speaker_name"))
-    sources = (tables.citations.filter(pl.col("doc_id").is_in(found["doc_id"].unique()), ~pl.col("in_comments"))
+    sources = (tables.citations.filter(pl.col("doc_id").is_in(found["doc_id"].unique().to_list()), ~pl.col("in_comments"))
                .group_by("doc_id").agg(sources=pl.col("source").unique().sort()))
     out = (
         found.lazy().join(speakers, on="quote_id", how="left").join(sources, on="doc_id", how="left")
