@@ -454,3 +454,21 @@ def test_progress_advances_document_by_document(models, tmp_path):
     calls = []
     corpus.run_corpus([str(SEEDS)], Store(tmp_path / "store"), batch_size=1, progress=lambda n, total: calls.append((n, total)))
     assert calls == [(1, 5)] * 5
+
+
+def test_a_quote_with_direct_spans_keeps_them_in_the_store(built, tmp_path):
+    """A mixed quote's direct spans, one or two, are stored as written (a list of records)."""
+    from quotes.records import Span
+
+    _, _, items, _ = built
+    doc = next(i for i in items if isinstance(i, Processed) and len(i.result.quotes) > 1)
+    first, second = doc.result.quotes[:2]
+    spans = {first.quote_id: [Span(start=first.start, end=first.start + 2)],
+             second.quote_id: [Span(start=second.start, end=second.start + 1),
+                               Span(start=second.start + 2, end=second.start + 3)]}
+    quotes = [q.model_copy(update={"direct_spans": spans.get(q.quote_id, [])}) for q in doc.result.quotes]
+    store = Store(tmp_path / "store")
+    store.write([Processed(doc.result.model_copy(update={"quotes": quotes}), doc.provenance, doc.chars)])
+    stored = dict(store.tables().quotes.select("quote_id", "direct_spans").collect().iter_rows())
+    for quote_id, expected in spans.items():
+        assert stored[quote_id] == [s.model_dump() for s in expected], quote_id
