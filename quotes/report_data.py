@@ -83,11 +83,15 @@ def outlet_shares(tables: "Tables", edges: list[dict]) -> list[dict]:
 
 def _named_quotes(tables: "Tables") -> pl.LazyFrame:
     """Article quotes whose speaker is named (a person, an organisation, or of unknown type) at
-    least once in the store: a role noun ('eine Korrespondentin') or a pronoun alone is no one to rank."""
+    least once in the store: a role noun ('eine Korrespondentin') or a pronoun alone is no one to
+    rank. ``who`` is the speaker's entity name (every spelling of one person counts for them), or
+    the name itself where the store has no entity for it."""
     quotes = ask.query_quotes(tables)
     unnamed = pl.col("speaker_entity_type").is_in(UNNAMED).fill_null(False)
     named = quotes.filter(~unnamed).select("speaker_name").unique()
-    return _outlet(quotes.join(named, on="speaker_name", how="semi"))
+    entities = tables.entities.select("entity_id", pl.col("name").alias("entity_name"))
+    return _outlet(quotes.join(named, on="speaker_name", how="semi").join(entities, on="entity_id", how="left")
+                   .with_columns(who=pl.coalesce("entity_name", "speaker_name")))
 
 
 def top_speakers(tables: "Tables", limit: int = TOP_SPEAKERS) -> list[dict]:
@@ -97,11 +101,11 @@ def top_speakers(tables: "Tables", limit: int = TOP_SPEAKERS) -> list[dict]:
 
 
 def speakers_by_outlet(tables: "Tables", outlets: int = 12, per_outlet: int = 5) -> list[dict]:
-    counts = _named_quotes(tables).group_by("outlet", "speaker_name").agg(n=pl.len()).collect()
+    counts = _named_quotes(tables).group_by("outlet", "who").agg(n=pl.len()).collect()
     totals = counts.group_by("outlet").agg(n=pl.col("n").sum()).sort(["n", "outlet"], descending=[True, False])
     out = []
     for outlet, total in totals.head(outlets).iter_rows():
-        top = counts.filter(pl.col("outlet") == outlet).sort(["n", "speaker_name"], descending=[True, False])
+        top = counts.filter(pl.col("outlet") == outlet).sort(["n", "who"], descending=[True, False])
         out.append({"outlet": outlet, "quotes": total,
                     "speakers": [{"speaker": s, "quotes": n} for _, s, n in top.head(per_outlet).iter_rows()]})
     return out
@@ -112,11 +116,11 @@ def speakers_by_month(tables: "Tables", speakers: int = 10, months: int = 36) ->
     ``months`` months that have any dated quote. Undated quotes are counted apart."""
     quotes = _named_quotes(tables)
     top = [r["speaker"] for r in top_speakers(tables, speakers)]
-    dated = (quotes.filter(pl.col("speaker_name").is_in(top) & pl.col("published").is_not_null())
+    dated = (quotes.filter(pl.col("who").is_in(top) & pl.col("published").is_not_null())
              .with_columns(month=pl.col("published").dt.strftime("%Y-%m"))
-             .group_by("speaker_name", "month").agg(n=pl.len()).collect())
-    undated = dict(quotes.filter(pl.col("speaker_name").is_in(top) & pl.col("published").is_null())
-                   .group_by("speaker_name").agg(n=pl.len()).collect().iter_rows())
+             .group_by("who", "month").agg(n=pl.len()).collect())
+    undated = dict(quotes.filter(pl.col("who").is_in(top) & pl.col("published").is_null())
+                   .group_by("who").agg(n=pl.len()).collect().iter_rows())
     if dated.is_empty():
         return {"months": [], "rows": [], "undated": undated}
     first, last = min(dated["month"]), max(dated["month"])
