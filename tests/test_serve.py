@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SEEDS
+from conftest import SEEDS, file_id
 
 pytestmark = [pytest.mark.models, pytest.mark.prefect, pytest.mark.server]
 BIN = Path(sys.executable).parent
@@ -116,7 +116,7 @@ def test_served_deployment_processes_new_inbox_files(served):
     assert "Completed" in run.stdout, run.stdout
     tables = Store(store).tables()
     documents = tables.documents.collect()
-    assert documents["doc_id"].to_list() == [seed.stem], _log(serve_log)
+    assert documents["doc_id"].to_list() == [file_id(seed)], _log(serve_log)
     quotes = tables.quotes.collect()
     assert quotes.height > 0 and set(quotes["language"]) == {"nb"}
     assert "Vladimir Putin" in set(quotes["speaker_name"])
