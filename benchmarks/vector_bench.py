@@ -29,12 +29,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import statistics
 import subprocess
 import sys
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from measure import peak_mb, rss_mb  # noqa: E402
 from pathlib import Path
 
 import numpy as np
@@ -43,16 +45,6 @@ K = 10
 N_QUERIES = 200  # half counterpart, half fresh
 
 
-def rss_mb() -> float:
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def normalise(x: np.ndarray) -> np.ndarray:

@@ -175,8 +175,7 @@ class ParseProcessor(Processor):
                 by_lang.setdefault(item.language, []).append(item)
         for lang, items in by_lang.items():
             try:
-                parsed = parse_documents([i.document.text for i in items], lang,
-                                         [i.spans(BLANKED) for i in items], batch_size=self.config.batch_size)
+                parsed = self.parse([i.document.text for i in items], lang, [i.spans(BLANKED) for i in items])
             except Exception:  # noqa: BLE001 - one at a time, so only the bad document fails
                 super().__call__(items)
                 continue
@@ -184,7 +183,11 @@ class ParseProcessor(Processor):
                 item.parsed = p
 
     def process(self, item: Item) -> None:
-        item.parsed = parse_documents([item.document.text], item.language, [item.spans(BLANKED)])[0]
+        item.parsed = self.parse([item.document.text], item.language, [item.spans(BLANKED)])[0]
+
+    def parse(self, texts: list[str], lang: str, blanks: list) -> list[ParsedDocument]:
+        """How texts of one language are parsed: stanza, in batches."""
+        return parse_documents(texts, lang, blanks, batch_size=self.config.batch_size)
 
 
 @register("quotes")

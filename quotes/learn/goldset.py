@@ -8,28 +8,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..evaluate import GoldDocument, read_gold
-from ..pipeline import BLANKED, QUOTABLE, Item, Pipeline, PipelineConfig, Processor, register
+from ..pipeline import QUOTABLE, Item, ParseProcessor, Pipeline, PipelineConfig, register
 from ..records import Document
 from .parse_cache import parse_documents_cached
 
 
 @register("parse-cached")
-class CachedParseProcessor(Processor):
+class CachedParseProcessor(ParseProcessor):
     """The parse processor, with stanza's output cached on disk (``parse_cache``)."""
 
-    stage = "parse"
     cache_dir: Path | None = None
 
-    def __call__(self, batch: list[Item]) -> None:
-        by_lang: dict[str, list[Item]] = {}
-        for item in batch:
-            if item.failure is None:
-                by_lang.setdefault(item.language, []).append(item)
-        for lang, items in by_lang.items():
-            parsed = parse_documents_cached([i.document.text for i in items], lang, [i.spans(BLANKED) for i in items],
-                                            batch_size=self.config.batch_size, cache_dir=self.cache_dir)
-            for item, p in zip(items, parsed):
-                item.parsed = p
+    def parse(self, texts: list[str], lang: str, blanks: list):
+        return parse_documents_cached(texts, lang, blanks, batch_size=self.config.batch_size,
+                                      cache_dir=self.cache_dir)
 
 
 @dataclass
