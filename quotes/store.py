@@ -189,6 +189,8 @@ def _cell(value: Any) -> Any:
         return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
     if isinstance(value, BaseModel):
         return value.model_dump()
+    if isinstance(value, list):  # a list of records (a quote's direct_spans): polars reads dicts, not models
+        return [_cell(v) for v in value]
     return value
 
 
