@@ -24,6 +24,16 @@ class TableFormat(str, Enum):
     parquet = "parquet"
 
 
+class Runner(str, Enum):
+    local = "local"
+    dask = "dask"
+
+
+RUNNER_HELP = "local: the batches one after another in this process; dask: on Dask worker processes"
+WORKERS_HELP = "with --runner dask: a local cluster of this many worker processes (default: one per core)"
+ADDRESS_HELP = "with --runner dask: the scheduler of an existing Dask cluster, e.g. tcp://10.0.0.5:8786"
+
+
 class AuditFormat(str, Enum):
     table = "table"
     csv = "csv"
@@ -133,10 +143,15 @@ def run(
     retry_failures: bool = typer.Option(False, "--retry-failures",
                                         help="try inputs that failed before again, even when unchanged"),
     rules_only: bool = typer.Option(False, "--rules-only", help="run the rules alone, even when a trained model exists"),
+    runner: Runner = typer.Option(Runner.local, "--runner", help=RUNNER_HELP),
+    workers: Optional[int] = typer.Option(None, "--workers", help=WORKERS_HELP),
+    address: Optional[str] = typer.Option(None, "--address", help=ADDRESS_HELP),
 ) -> None:
     """Process the inputs into the store once (a Prefect flow run): unchanged documents are skipped.
 
-    Exit status 1 when any input failed (its reason is in the store's failures table)."""
+    With --runner dask the batches are parsed on Dask workers (a local cluster, or --address);
+    the results are the same. Exit status 1 when any input failed (its reason is in the store's
+    failures table)."""
     import time
 
     from .cli_train import model_notice, use_rules_only
@@ -149,10 +164,11 @@ def run(
 
     check_language(lang)
     Store(store).check_writable()  # before Prefect starts: a wrong --store is one line, not three retries
+    _check_cluster(runner.value, workers, address)
     use_rules_only(rules_only)  # the flow's pipeline and the stored fingerprint read it as the setting
     _quiet_prefect()
     from flows.ephemeral import exit_on_sigterm, prefect_api
-    from flows.process_corpus import add_progress_listener, process_corpus
+    from flows.process_corpus import add_progress_listener, corpus_flow
 
     exit_on_sigterm()
     started = time.perf_counter()
@@ -162,8 +178,9 @@ def run(
         task = bar.add_task("processing", total=None)
         remove = add_progress_listener(lambda n, total: bar.update(task, advance=n, total=total))
         try:
-            summary = process_corpus(paths=[str(p) for p in paths], store=store, lang=lang, batch_size=batch_size,
-                                     retry_failures=retry_failures)
+            summary = corpus_flow(runner.value, workers, address)(
+                paths=[str(p) for p in paths], store=store, lang=lang, batch_size=batch_size,
+                retry_failures=retry_failures, runner=runner.value, workers=workers, address=address)
         finally:
             remove()
     summary["seconds"] = round(time.perf_counter() - started, 1)  # with Prefect's start-up
@@ -180,6 +197,16 @@ def run(
         raise typer.Exit(code=1)
 
 
+def _check_cluster(runner: str, workers: Optional[int], address: Optional[str]) -> None:
+    """Before Prefect starts: a runner option that makes no sense, or a scheduler that does not
+    answer (or has no workers), is one line."""
+    from .cluster import check_runner, check_scheduler
+
+    check_runner(runner, workers, address)
+    if address:
+        check_scheduler(address)
+
+
 def serve(
     inbox: Path = typer.Option(..., "--inbox", file_okay=False, help="folder where new articles arrive"),
     interval: Optional[float] = typer.Option(None, "--interval", help="seconds between runs (default 60)"),
@@ -187,11 +214,15 @@ def serve(
     store: Optional[str] = _store_option(),
     name: str = typer.Option("inbox", "--name", help="deployment name (process-inbox/NAME)"),
     lang: str = typer.Option("auto", "--lang"),
+    runner: Runner = typer.Option(Runner.local, "--runner", help=RUNNER_HELP + " (the deployment's parameter)"),
+    workers: Optional[int] = typer.Option(None, "--workers", help=WORKERS_HELP),
+    address: Optional[str] = typer.Option(None, "--address", help=ADDRESS_HELP),
 ) -> None:
     """Serve a Prefect deployment that processes new files in the inbox on a schedule (blocks).
 
     Watch runs in the UI of a Prefect server (`prefect server start`, then set PREFECT_API_URL);
-    trigger one at once with `prefect deployment run process-inbox/NAME`.
+    trigger one at once with `prefect deployment run process-inbox/NAME`. --runner, --workers and
+    --address are the deployment's parameters (a run may override them).
     """
     from .cli import warn
     from .language import check_language
@@ -204,6 +235,7 @@ def serve(
     check_language(lang)
     target = Store(store)
     target.check_writable()
+    _check_cluster(runner.value, workers, address)
     inbox.mkdir(parents=True, exist_ok=True)
     _quiet_prefect()
     from flows.ephemeral import exit_on_sigterm, prefect_api
@@ -212,8 +244,12 @@ def serve(
     exit_on_sigterm()
     prefect_api()
     schedule = f"every {interval:g} s" if interval is not None else f"cron '{cron}'"
-    warn(f"serving process-inbox/{name}: {inbox} → {target.uri}, {schedule}", "")
-    serve_inbox(str(inbox), target.uri, interval=interval, cron=cron, name=name, lang=lang)
+    on = ""
+    if runner is Runner.dask:
+        on = f", on Dask ({address or (f'{workers} local workers' if workers else 'a local worker per core')})"
+    warn(f"serving process-inbox/{name}: {inbox} → {target.uri}, {schedule}{on}", "")
+    serve_inbox(str(inbox), target.uri, interval=interval, cron=cron, name=name, lang=lang, runner=runner.value,
+                workers=workers, address=address)
 
 
 # --- asking the tables ---------------------------------------------------------------------------
