@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from .store import UNKNOWN_OUTLET
+from .reader import UNKNOWN_OUTLET
 
 if TYPE_CHECKING:
-    from .store import Tables
+    from .reader import Tables
 
 SPEAKER_BONUS = 0.15
 DEFAULT_THRESHOLD = 0.5

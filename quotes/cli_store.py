@@ -47,9 +47,9 @@ def _store_option():
 def _tables(store: Optional[str]):
     """The store's tables for a read command: a missing or outdated store is an error, not an
     empty answer."""
-    from .store import Store
+    from .reader import StoreReader  # reading needs no pydantic (see quotes/reader.py)
 
-    target = Store(store)
+    target = StoreReader(store)
     target.check_readable()
     return target.tables()
 
@@ -435,7 +435,7 @@ def export(
 ) -> None:
     """A whole table for spreadsheets, R or pandas (CSV joins lists with '; ')."""
     from .cli import warn
-    from .store import TABLES
+    from .reader import TABLES
 
     if table not in TABLES:
         raise typer.BadParameter(f"no table {table!r}; tables: {', '.join(TABLES)}", param_hint="--table")

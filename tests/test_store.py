@@ -424,3 +424,19 @@ def test_progress_advances_document_by_document(models, tmp_path):
     calls = []
     corpus.run_corpus([str(SEEDS)], Store(tmp_path / "store"), batch_size=1, progress=lambda n, total: calls.append((n, total)))
     assert calls == [(1, 5)] * 5
+
+
+def test_a_quote_with_several_direct_spans_is_written(tmp_path):
+    """A list of records in a cell (direct_spans) reaches polars as dicts: two spans are one row."""
+    from quotes.records import Span
+    from quotes.store import Provenance
+
+    quotes = [Quote(quote_id="q1", text="a b", start=0, end=20, kind="mixed", confidence=0.9,
+                    direct_spans=[Span(start=0, end=5), Span(start=10, end=20)]),
+              Quote(quote_id="q2", text="c", start=30, end=40, kind="indirect", confidence=0.5)]
+    result = DocumentResult(doc_id="d1", path="d1.txt", language="de", quotes=quotes)
+    provenance = Provenance(extractor_version="x", model_version="y", processed_at=datetime(2024, 1, 1))
+    store = Store(tmp_path / "store")
+    assert store.write([Processed(result, provenance, chars=40)])["quotes"] == 2
+    rows = open_store(store.uri).quotes.sort("quote_id").collect()
+    assert rows["direct_spans"].to_list() == [[{"start": 0, "end": 5}, {"start": 10, "end": 20}], []]
