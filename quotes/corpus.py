@@ -103,7 +103,8 @@ def document_entities(result: DocumentResult, parsed: ParsedDocument | None) -> 
     """People and organisations named (NER) or quoted (speakers), under their fullest name."""
     text = parsed.text if parsed else ""
     named = [(text[s:e], NER_TYPES.get(t, "MISC")) for s, e, t in (parsed.entities if parsed else [])]
-    speakers = [q.speaker for q in result.quotes if q.speaker is not None and q.speaker.entity_type in ("PER", "ORG")]
+    speakers = [q.speaker for q in result.quotes  # a speaker without a readable name (a pronoun left open) is no entity
+                if q.speaker is not None and q.speaker.name and q.speaker.entity_type in ("PER", "ORG")]
     people = sorted({n for n, t in named if t == "PER"} | {s.name for s in speakers if s.entity_type == "PER"},
                     key=lambda n: (-len(words_of(n)), -len(n)))
     found: dict[str, dict] = {}

@@ -440,3 +440,15 @@ def test_a_quote_with_several_direct_spans_is_written(tmp_path):
     assert store.write([Processed(result, provenance, chars=40)])["quotes"] == 2
     rows = open_store(store.uri).quotes.sort("quote_id").collect()
     assert rows["direct_spans"].to_list() == [[{"start": 0, "end": 5}, {"start": 10, "end": 20}], []]
+
+
+def test_a_speaker_without_a_name_is_no_entity():
+    """An unresolved speaker (name null, a pronoun's type known) is left out of the document's entities."""
+    from quotes.corpus import document_entities
+
+    unresolved = Speaker(start=0, end=2, name=None, mention="Er", entity_type="PER")
+    named = Speaker(start=10, end=16, name="Peskow", mention="Peskow", entity_type="PER")
+    quotes = [Quote(quote_id=f"q{i}", text="x", start=20 + i, end=30 + i, kind="indirect", confidence=0.5,
+                    speaker=sp) for i, sp in enumerate((unresolved, named))]
+    entities = document_entities(DocumentResult(doc_id="d", path="d.txt", language="de", quotes=quotes), None)
+    assert [(e.name, e.quoted) for e in entities] == [("Peskow", 1)]
