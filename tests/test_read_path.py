@@ -117,3 +117,16 @@ def test_option_values_arrive_converted(capsys, tmp_path):
     assert got == {"count": 12, "ratio": 0.01, "name": "peskow", "fmt": Fmt.b, "out": tmp_path / "x.csv"}
     result = CliRunner().invoke(app, [])
     assert got["count"] == 3 and got["fmt"] is Fmt.a and got["out"] is None
+
+
+@pytest.mark.models
+def test_a_read_command_run_as_the_program_prints_all_and_keeps_its_status(seed_store, capsys):
+    """Run as the program, a read command skips the interpreter's teardown: its output is whole,
+    its exit status the same as in-process."""
+    args = ["query", "quotes", "--format", "jsonl", "--store", seed_store.uri]
+    status, expected, _ = run_main(capsys, *args)
+    done = subprocess.run([sys.executable, "-m", "quotes.cli", *args], capture_output=True, text=True, cwd=ROOT)
+    assert (done.returncode, status) == (0, 0) and done.stdout == expected and expected.count("\n") > 20
+    done = subprocess.run([sys.executable, "-m", "quotes.cli", "sql", "DROP TABLE quotes", "--store", seed_store.uri],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 2 and "read-only" in done.stderr
