@@ -224,16 +224,18 @@ def _quote_rows(store_path) -> "object":
 
 def bench_dask(args) -> dict:
     """One process vs the Dask runner over the same articles, both through the flow."""
+    tmp = Path(tempfile.mkdtemp(prefix="quotes-bench-dask-"))
+    os.environ.setdefault("PREFECT_HOME", str(tmp / "prefect-home"))  # before Prefect loads: no cache from before
+
     import torch
     from distributed import LocalCluster
+
+    from prefect.settings import PREFECT_TASKS_REFRESH_CACHE, temporary_settings
 
     from flows.ephemeral import prefect_api
     from flows.process_corpus import corpus_flow, process_corpus
     from quotes import cluster as qcluster
     from quotes.parse import load_pipeline
-
-    tmp = Path(tempfile.mkdtemp(prefix="quotes-bench-dask-"))
-    os.environ.setdefault("PREFECT_HOME", str(tmp / "prefect-home"))
     corpus_path, _ = write_corpus(args.limit, tmp)
     prefect_api()
     load_pipeline("de")
@@ -243,10 +245,12 @@ def bench_dask(args) -> dict:
     with LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=None) as lc:
         with lc.get_client() as client:
             client.register_plugin(qcluster.worker_setup(1))
-            client.run(load_pipeline, "de")
+            client.run(lambda: load_pipeline("de") and None)  # loaded on every worker (the pipeline stays there)
             t_start = time.perf_counter() - started
-            t_dask, dask = timed(corpus_flow("dask", address=lc.scheduler_address), paths=[str(corpus_path)],
-                                 store=str(tmp / "dask"), runner="dask", address=lc.scheduler_address)
+            # the same batches as the local run: parsed again, not read from Prefect's cache
+            with temporary_settings(updates={PREFECT_TASKS_REFRESH_CACHE: True}):
+                t_dask, dask = timed(corpus_flow("dask", address=lc.scheduler_address), paths=[str(corpus_path)],
+                                     store=str(tmp / "dask"), runner="dask", address=lc.scheduler_address)
             states = client.run(qcluster.worker_state)
     same = _quote_rows(tmp / "local").equals(_quote_rows(tmp / "dask"))
     docs = local["processed"]

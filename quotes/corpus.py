@@ -106,7 +106,7 @@ def document_entities(result: DocumentResult, parsed: ParsedDocument | None) -> 
     speakers = [q.speaker for q in result.quotes  # a speaker without a readable name (a pronoun left open) is no entity
                 if q.speaker is not None and q.speaker.name and q.speaker.entity_type in ("PER", "ORG")]
     people = sorted({n for n, t in named if t == "PER"} | {s.name for s in speakers if s.entity_type == "PER"},
-                    key=lambda n: (-len(words_of(n)), -len(n)))
+                    key=lambda n: (-len(words_of(n)), -len(n), n))  # the name breaks ties, not the set's order
     found: dict[str, dict] = {}
 
     def entry(name: str, etype: str | None) -> dict:

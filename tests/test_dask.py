@@ -89,13 +89,17 @@ def _rows(store: str, table: str, drop: tuple[str, ...] = ("write_id",)) -> pl.D
 
 @pytest.fixture(scope="module")
 def both_runs(models, prefect_harness, dask_cluster, inputs, tmp_path_factory):
+    from prefect.settings import PREFECT_TASKS_REFRESH_CACHE, temporary_settings
+
     from flows.process_corpus import corpus_flow, process_corpus
 
     address, _ = dask_cluster
     root = tmp_path_factory.mktemp("dask-runs")
     local = process_corpus(paths=inputs, store=str(root / "local"), chunk=CHUNK)
-    dask = corpus_flow("dask", address=address)(paths=inputs, store=str(root / "dask"), chunk=CHUNK,
-                                                 runner="dask", address=address)
+    # the same batches have the same cache key: the workers must parse them, not read the local run's results
+    with temporary_settings(updates={PREFECT_TASKS_REFRESH_CACHE: True}):
+        dask = corpus_flow("dask", address=address)(paths=inputs, store=str(root / "dask"), chunk=CHUNK,
+                                                     runner="dask", address=address)
     return (str(root / "local"), local), (str(root / "dask"), dask)
 
 
@@ -200,3 +204,20 @@ def test_the_driver_keeps_few_batches_out_and_reads_as_it_goes(models, tmp_path,
     assert read_when_submitted == [1, 2, 3, 4, 5]  # one input read per batch of one, never ahead
     # the total is known once every input was read
     assert sum(n for n, _ in progress) == 5 and progress[-1] == (1, 5) and {t for _, t in progress} == {None, 5}
+
+
+@pytest.mark.models
+@pytest.mark.prefect
+def test_the_inbox_flow_runs_its_batches_on_dask(dask_cluster, prefect_harness, tmp_path):
+    """What `quotes serve --runner dask --address …` deploys: process-inbox with the runner as parameters."""
+    import shutil
+
+    from flows.process_corpus import process_inbox
+
+    address, _ = dask_cluster
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for seed in sorted(SEEDS.glob("*.txt"))[:2]:
+        shutil.copy(seed, inbox / seed.name)
+    summary = process_inbox(inbox=str(inbox), store=str(tmp_path / "store"), runner="dask", address=address)
+    assert (summary["processed"], summary["failures"], summary["store_documents"]) == (2, 0, 2)
