@@ -1,5 +1,5 @@
 """The store on S3-compatible object storage: moto's S3 server (moto[server], a test dependency)
-on a free port of 127.0.0.1, the store's Delta tables under s3://quotes-test/…, deltalake's own
+in a process of its own on a free port of 127.0.0.1, the store's Delta tables under s3://quotes-test/…, deltalake's own
 S3 client with storage options (no locking provider: deltalake commits with S3's conditional
 writes, which moto implements).
 
@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import json
 import socket
+import subprocess
+import sys
 import threading
+import time
 
 import polars as pl
 import pytest
@@ -23,25 +26,32 @@ BUCKET = "quotes-test"
 
 @pytest.fixture(scope="module")
 def s3():
-    """A running S3 server and the deltalake storage options that reach it."""
+    """A running S3 server (its own process: deltalake's client may block this one's GIL while it
+    waits for an answer) and the deltalake storage options that reach it."""
     pytest.importorskip("moto.server", reason="moto[server] is a test dependency")
     import boto3
-    from moto.server import ThreadedMotoServer
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    url = f"http://127.0.0.1:{port}"
-    options = {"AWS_ENDPOINT_URL": url, "AWS_ALLOW_HTTP": "true", "AWS_ACCESS_KEY_ID": "testing",
-               "AWS_SECRET_ACCESS_KEY": "testing", "AWS_REGION": "us-east-1"}
-    boto3.client("s3", endpoint_url=url, aws_access_key_id="testing", aws_secret_access_key="testing",
-                 region_name="us-east-1").create_bucket(Bucket=BUCKET)
+    server = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
+        for _ in range(150):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        url = f"http://127.0.0.1:{port}"
+        options = {"AWS_ENDPOINT_URL": url, "AWS_ALLOW_HTTP": "true", "AWS_ACCESS_KEY_ID": "testing",
+                   "AWS_SECRET_ACCESS_KEY": "testing", "AWS_REGION": "us-east-1"}
+        boto3.client("s3", endpoint_url=url, aws_access_key_id="testing", aws_secret_access_key="testing",
+                     region_name="us-east-1").create_bucket(Bucket=BUCKET)
         yield options
     finally:
-        server.stop()
+        server.terminate()
+        server.wait(timeout=10)
 
 
 def _quotes(tables) -> pl.DataFrame:
