@@ -1,6 +1,9 @@
 """Speed of the quotes pipeline and store, on this machine; prints a markdown table.
 
     python benchmarks/bench.py [--limit N] [--parse-docs N] [--quotes 1000000] [--no-prefect] [--json OUT]
+    python benchmarks/bench.py --dask [--limit 150] [--workers 2]     # one process vs the Dask runner
+    python benchmarks/bench.py --synthetic 10000 [--workers 2]        # a 10,000-document run on Dask
+    python benchmarks/bench.py --latency [--quotes 1000000]           # query/audit as whole commands
 
 Measures, on the first N articles of ../shared/data/german-news-quotes/train.jsonl (read at run
 time, written only to a temporary folder):
@@ -19,6 +22,21 @@ time, written only to a temporary folder):
   (a fresh Python process, as a user types it).
 
 Model loading is done before any timing. Tokens are stanza's tokens.
+
+The three other modes measure one thing each (and print their own table):
+
+- ``--dask``: documents per second over the same ``--limit`` articles through the
+  ``process-corpus`` flow, once with the default runner (one process, torch's own thread count)
+  and once with the Dask runner on a LocalCluster of ``--workers`` processes (one torch thread
+  each), models loaded everywhere before the clock starts (the cluster's start and the workers'
+  model loading are timed apart); each worker's peak memory; and whether the two stores hold the
+  same quote rows.
+- ``--synthetic N``: ``quotes run --runner dask --workers W`` as a user types it, over N documents
+  made from the dev articles (repeated, each with its number appended, so that every content
+  hash differs): wall time, the driver's peak memory (sampled from /proc), and the checks that
+  nothing was lost (documents + failures = inputs) and nothing doubled (no repeated key).
+- ``--latency``: ``quotes query quotes --speaker … --format csv`` and ``quotes audit --format json``
+  as fresh processes on a synthetic store of ``--quotes`` quotes: the median of 5 runs each.
 """
 
 from __future__ import annotations
@@ -156,6 +174,169 @@ def cli_latency(args: list[str], repeat: int = 3) -> float:
     return latency(run, repeat)
 
 
+def cli_median(args: list[str], repeat: int = 5) -> tuple[float, list[float]]:
+    """Median wall time of ``quotes ARGS`` as a fresh process (after one warm-up run), and all runs."""
+    def run() -> float:
+        started = time.perf_counter()
+        subprocess.run([str(BIN / "quotes"), *args], check=True, stdout=subprocess.DEVNULL)
+        return time.perf_counter() - started
+    run()
+    times = [run() for _ in range(repeat)]
+    return statistics.median(times), times
+
+
+def print_table(title: str, rows: list[tuple[str, str, str]]) -> None:
+    print(f"\n{title} — {platform.node()}, {os.cpu_count()} cores, python {platform.python_version()}, "
+          f"load average {os.getloadavg()[0]:.2f}\n")
+    print("| measure | result | note |")
+    print("|---|---|---|")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+
+
+def bench_latency(args) -> dict:
+    tmp = Path(tempfile.mkdtemp(prefix="quotes-bench-latency-"))
+    shape = synthetic_store(tmp / "store", args.quotes)
+    speaker = shape["speaker"].split()[1]
+    q, q_all = cli_median(["query", "quotes", "--speaker", f"Speaker {speaker} ", "--format", "csv",
+                           "--store", str(tmp / "store")])
+    a, a_all = cli_median(["audit", "--format", "json", "--store", str(tmp / "store")])
+    h, _ = cli_median(["--help"])
+    where = f"{shape['quotes']:,} quotes, {shape['documents']:,} documents"
+    print_table("whole-command latency (median of 5 fresh processes)", [
+        (f"`quotes query quotes --speaker … --format csv` ({where})", f"{q * 1000:.0f} ms",
+         "runs: " + ", ".join(f"{t * 1000:.0f}" for t in q_all) + " ms; target < 500 ms"),
+        ("`quotes audit --format json`", f"{a * 1000:.0f} ms",
+         "runs: " + ", ".join(f"{t * 1000:.0f}" for t in a_all) + " ms; target < 500 ms"),
+        ("`quotes --help` (Python and the CLI starting)", f"{h * 1000:.0f} ms", ""),
+    ])
+    return {"cli_query_median_s": q, "cli_audit_median_s": a, "cli_help_median_s": h}
+
+
+def _quote_rows(store_path) -> "object":
+    import polars as pl
+
+    from quotes.store import open_store
+
+    return (open_store(store_path).quotes.drop("write_id").collect()
+            .sort("doc_id", "quote_id").with_columns(pl.col(pl.List(pl.String)).list.sort()))
+
+
+def bench_dask(args) -> dict:
+    """One process vs the Dask runner over the same articles, both through the flow."""
+    tmp = Path(tempfile.mkdtemp(prefix="quotes-bench-dask-"))
+    os.environ.setdefault("PREFECT_HOME", str(tmp / "prefect-home"))  # before Prefect loads: no cache from before
+
+    import torch
+    from distributed import LocalCluster
+
+    from prefect.settings import PREFECT_TASKS_REFRESH_CACHE, temporary_settings
+
+    from flows.ephemeral import prefect_api
+    from flows.process_corpus import corpus_flow, process_corpus
+    from quotes import cluster as qcluster
+    from quotes.parse import load_pipeline
+    corpus_path, _ = write_corpus(args.limit, tmp)
+    prefect_api()
+    load_pipeline("de")
+    load_before = os.getloadavg()[0]
+    t_local, local = timed(process_corpus, paths=[str(corpus_path)], store=str(tmp / "local"))
+    started = time.perf_counter()
+    with LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=None) as lc:
+        with lc.get_client() as client:
+            client.register_plugin(qcluster.worker_setup(1))
+            client.run(lambda: load_pipeline("de") and None)  # loaded on every worker (the pipeline stays there)
+            t_start = time.perf_counter() - started
+            # the same batches as the local run: parsed again, not read from Prefect's cache
+            with temporary_settings(updates={PREFECT_TASKS_REFRESH_CACHE: True}):
+                t_dask, dask = timed(corpus_flow("dask", address=lc.scheduler_address), paths=[str(corpus_path)],
+                                     store=str(tmp / "dask"), runner="dask", address=lc.scheduler_address)
+            states = client.run(qcluster.worker_state)
+    same = _quote_rows(tmp / "local").equals(_quote_rows(tmp / "dask"))
+    docs = local["processed"]
+    assert dask["processed"] == docs, (local, dask)
+    memory = ", ".join(f"{s['max_rss_mb']:.0f} MB" for s in states.values())
+    threads = {s["torch_threads"] for s in states.values()}
+    rows = [
+        (f"one process (default runner, torch threads {torch.get_num_threads()}), {docs} articles",
+         f"{t_local:.1f} s", f"{docs / t_local:.2f} docs/s"),
+        (f"Dask runner, LocalCluster of {args.workers} workers (torch threads {sorted(threads)})",
+         f"{t_dask:.1f} s", f"{docs / t_dask:.2f} docs/s: ×{t_local / t_dask:.2f} (target ≥ 1.4)"),
+        ("cluster start + stanza loaded on every worker (not in the line above)", f"{t_start:.1f} s", ""),
+        ("peak memory per worker (resident)", memory, ""),
+        ("the two stores hold the same quote rows", "yes" if same else "NO", f"{local['quotes']} quotes"),
+    ]
+    print_table(f"documents per second: one process vs Dask ({args.limit} articles of train.jsonl; load average "
+                f"at start {load_before:.2f})", rows)
+    return {"docs": docs, "local_s": t_local, "dask_s": t_dask, "speedup": t_local / t_dask,
+            "cluster_start_s": t_start, "worker_rss_mb": [s["max_rss_mb"] for s in states.values()],
+            "same_quotes": same}
+
+
+def write_synthetic(n: int, folder: Path) -> Path:
+    """``n`` documents from the dev articles, repeated, each with its number appended."""
+    dev = [json.loads(line)["originalText"] for line in open(TRAIN.with_name("dev.jsonl"), encoding="utf-8")]
+    path = folder / "synthetic.jsonl"
+    with open(path, "w", encoding="utf-8") as out:
+        for i in range(n):
+            text = f"{dev[i % len(dev)]}\n\n(Meldung {i + 1} von {n})"
+            out.write(json.dumps({"id": f"synthetic-{i:06d}", "text": text, "lang": "de"}, ensure_ascii=False) + "\n")
+    return path
+
+
+def bench_synthetic(args) -> dict:
+    """``quotes run --runner dask`` over N documents; the driver's peak memory from /proc."""
+    import polars as pl
+
+    tmp = Path(tempfile.mkdtemp(prefix="quotes-bench-synthetic-"))
+    corpus_path = write_synthetic(args.synthetic, tmp)
+    store = tmp / "store"
+    env = dict(os.environ, PREFECT_HOME=str(tmp / "prefect-home"))
+    command = [str(BIN / "quotes"), "run", str(corpus_path), "--store", str(store), "--runner", "dask",
+               "--workers", str(args.workers)]
+    started = time.perf_counter()
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=open(tmp / "run.log", "w"))
+    peak_kb = processing_kb = 0
+    log = tmp / "run.log"
+    while process.poll() is None:
+        try:
+            status = Path(f"/proc/{process.pid}/status").read_text()
+            peak_kb = max(peak_kb, int(status.split("VmHWM:")[1].split()[0]))
+            # until the run's summary line: the batches; after it, the report of the whole store
+            if not processing_kb and " inputs: " in log.read_text(encoding="utf-8", errors="replace"):
+                processing_kb = peak_kb
+        except (OSError, IndexError):
+            pass
+        time.sleep(0.5)
+    seconds = time.perf_counter() - started
+    assert process.returncode in (0, 1), (process.returncode, (tmp / "run.log").read_text()[-2000:])
+    from quotes.store import open_store
+
+    tables = open_store(store)
+    docs = tables.documents.select(pl.len()).collect().item()
+    failures = tables.failures.select(pl.len()).collect().item()
+    quotes = tables.quotes.select(pl.len(), pl.col("quote_id").n_unique()).collect().row(0)
+    doc_keys = tables.documents.select(pl.col("doc_id").n_unique()).collect().item()
+    from quotes.store import Store
+
+    raw = {name: Store(store).scan(name).select(pl.len()).collect().item() for name in ("quotes", "documents")}
+    rows = [
+        (f"`quotes run --runner dask --workers {args.workers}` over {args.synthetic:,} documents", f"{seconds:.0f} s",
+         f"{args.synthetic / seconds:.2f} docs/s, Prefect and cluster start included"),
+        ("documents + failures = inputs", f"{docs:,} + {failures:,} = {docs + failures:,}",
+         "nothing lost" if docs + failures == args.synthetic else f"LOST {args.synthetic - docs - failures}"),
+        ("repeated keys (documents; quotes)", f"{docs - doc_keys}; {quotes[0] - quotes[1]}",
+         f"{quotes[0]:,} quotes; rows stored, visible or not: {raw['documents']:,} documents, {raw['quotes']:,} quotes"),
+        ("peak resident memory of the driver (`quotes run`) while processing", f"{processing_kb / 1024:.0f} MB",
+         "it holds at most 2 batches of 32 texts per worker thread"),
+        ("… and at the end, with the report of the whole store (write-report)", f"{peak_kb / 1024:.0f} MB", ""),
+    ]
+    print_table(f"a {args.synthetic:,}-document corpus on Dask", rows)
+    return {"synthetic_docs": args.synthetic, "synthetic_s": seconds, "documents": docs, "failures": failures,
+            "quotes": quotes[0], "unique_quotes": quotes[1], "driver_peak_mb": peak_kb / 1024,
+            "driver_processing_peak_mb": processing_kb / 1024, "raw": raw}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--limit", type=int, default=700, help="articles from train.jsonl (all: 700)")
@@ -165,7 +346,17 @@ def main() -> None:
     parser.add_argument("--no-prefect", action="store_true", help="skip the Prefect flow re-run")
     parser.add_argument("--threads", type=int, help="torch threads (default: torch's own choice)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--dask", action="store_true", help="only: one process vs the Dask runner")
+    parser.add_argument("--workers", type=int, default=2, help="Dask worker processes (--dask, --synthetic)")
+    parser.add_argument("--synthetic", type=int, help="only: a run of this many documents on Dask")
+    parser.add_argument("--latency", action="store_true", help="only: query/audit as whole commands")
     args = parser.parse_args()
+    for mode, run in (("dask", bench_dask), ("synthetic", bench_synthetic), ("latency", bench_latency)):
+        if getattr(args, mode):
+            figures = run(args)
+            if args.json:
+                args.json.write_text(json.dumps(figures, indent=2, default=str))
+            return
 
     import polars as pl
     import torch

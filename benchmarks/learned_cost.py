@@ -4,7 +4,6 @@ rules alone and rules + the trained model over the same parses (best of three).
     python benchmarks/learned_cost.py      # needs ../shared and a trained model (quotes train)
 """
 import time
-from pathlib import Path
 from quotes.learn.goldset import load_articles
 from quotes.learn.model import load_model
 from quotes.learn.train import predict_quotes

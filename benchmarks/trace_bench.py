@@ -160,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
         latency = trace_latency(Path(tmp) / "synthetic")
     figures = {"embedding": cost, "synthetic": {**synthetic, "build_s": built}, "trace": latency}
     c, t = cost, latency
-    print(f"| measure | result | target |\n|---|---|---|")
+    print("| measure | result | target |\n|---|---|---|")
     print(f"| a run over {c['documents']} dev articles without / with statement vectors | "
           f"{c['without_vectors_s']:.1f} s / {c['with_vectors_s']:.1f} s ({c['statements']} statements, "
           f"{c['distinct_texts']} distinct texts) | |")

@@ -14,6 +14,13 @@
 The store is the cache of record: documents whose key is stored are skipped before any task
 runs for them. The Prefect cache on ``process-batch`` only saves the parse when a write failed
 after it. ``process_inbox`` is what ``quotes serve`` deploys: the same over an inbox folder.
+
+Runners (``runner``): ``local`` (the default) runs the batches one after another in the flow's
+process. ``dask`` hands ``process-batch`` to Prefect's ``DaskTaskRunner`` (prefect-dask): a
+``LocalCluster`` of ``workers`` processes, or the scheduler at ``address``; the flow reads and
+plans the inputs as it goes (``read-store`` reads the store's keys first), keeps a few batches
+out per worker, and writes each batch itself when it is back (``quotes.cluster``). Call the flow
+through ``corpus_flow(runner, workers, address)``, which gives it the matching task runner.
 """
 
 from __future__ import annotations
@@ -28,7 +35,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_link_artifact
 from prefect.cache_policies import NO_CACHE
 
-from quotes import corpus, report_html
+from quotes import cluster, corpus, report_html
 from quotes.ingest import content_hash
 from quotes.store import Store
 
@@ -76,6 +83,63 @@ build_entities = task(name="build-entities", retries=2, retry_delay_seconds=[1, 
 TASK_STEPS = corpus.Steps(plan=read_inputs, process=process_batch, write=write_batch, finish=compact_store,
                           claims=update_claims, entities=build_entities)
 
+# the Dask runner's tasks: the same batch task (name and cache key) run by a worker, which checks
+# first that it extracts with the driver's versions; the store's keys read once, up front
+process_batch_on_worker = task(name="process-batch", cache_key_fn=batch_cache_key, cache_expiration=timedelta(days=7),
+                               persist_result=True)(cluster.process_on_worker)
+read_store = task(name="read-store", retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)(
+    corpus.StoredState.of)
+
+
+def dask_task_runner(workers: int | None = None, address: str | None = None):
+    """prefect-dask's runner: the scheduler at ``address``, else a LocalCluster of ``workers``
+    processes (default: one per core) of one thread each, no dashboard."""
+    import logging
+
+    from prefect_dask import DaskTaskRunner
+
+    logging.getLogger("distributed").setLevel(logging.WARNING)  # the scheduler's chatter, in this process
+    if address:
+        return DaskTaskRunner(address=address)
+    return DaskTaskRunner(cluster_class="distributed.LocalCluster", cluster_kwargs={
+        "n_workers": workers or cluster.default_workers(), "threads_per_worker": 1, "processes": True,
+        "dashboard_address": None, "silence_logs": logging.ERROR})
+
+
+def corpus_flow(runner: str = "local", workers: int | None = None, address: str | None = None):
+    """``process_corpus`` with the task runner ``runner`` needs (call it with the same
+    ``runner``, ``workers`` and ``address`` parameters)."""
+    cluster.check_runner(runner, workers, address)
+    if runner == "local":
+        return process_corpus
+    return process_corpus.with_options(task_runner=dask_task_runner(workers, address))
+
+
+def _run_on_dask(paths: list[str], where: Store, lang: str, batch_size: int, chunk: int,
+                 retry_failures: bool, embed: bool) -> corpus.Summary:
+    from prefect.client.orchestration import get_client
+    from prefect.context import FlowRunContext
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+    from prefect_dask import DaskTaskRunner
+
+    runner = FlowRunContext.get().task_runner
+    if not isinstance(runner, DaskTaskRunner):
+        raise cluster.ClusterError("runner 'dask' needs the flow's Dask task runner: call "
+                                   "flows.process_corpus.corpus_flow('dask', workers, address)(...)")
+    where.check_writable()
+    threads = cluster.prepare(runner.client, corpus.current_versions())
+    logger = get_run_logger()
+    logger.info("Dask: %d worker threads at %s", threads, runner.client.scheduler.address)
+    # the workers report their task runs to this flow's API: an ephemeral server has no
+    # PREFECT_API_URL of its own, so it is named here for the context the tasks carry along
+    api = PREFECT_API_URL.value() or get_client(sync_client=True).api_url
+    with temporary_settings(updates={PREFECT_API_URL: str(api)}):
+        return cluster.run_streaming(
+            paths, where, lang=lang, chunk=chunk, in_flight=2 * threads,
+            submit=lambda docs, versions: process_batch_on_worker.submit(docs, versions, lang, batch_size, embed),
+            result=lambda future: future.result(), steps=TASK_STEPS, stored=read_store,
+            progress=_report, log=logger.info, retry_failures=retry_failures, embed=embed)
+
 
 @task(name="write-report", cache_policy=NO_CACHE)
 def write_report(store: Store, out: str | None, summary: dict) -> str:
@@ -93,15 +157,21 @@ def write_report(store: Store, out: str | None, summary: dict) -> str:
 @flow(name="process-corpus")
 def process_corpus(paths: list[str], store: str | None = None, lang: str = "auto", batch_size: int = 16,
                    chunk: int = 32, retry_failures: bool = False, report: str | None = None,
-                   embed: bool = True) -> dict:
+                   embed: bool = True, runner: str = "local", workers: int | None = None,
+                   address: str | None = None) -> dict:
     """Ingest → segment → parse → extract → resolve → write, skipping documents already stored
     under the same content hash and versions, and inputs that failed before unchanged (unless
     ``retry_failures``), then the report (to ``report``, default: report.html in the store's
-    folder). Logs one line per batch; returns the run's summary."""
+    folder). Logs one line per batch; returns the run's summary. ``runner`` 'dask' processes the
+    batches on Dask workers (see the module doc; call through ``corpus_flow``)."""
+    cluster.check_runner(runner, workers, address)
     where = Store(store)
-    summary = corpus.run_corpus(paths, where, lang=lang, batch_size=batch_size, chunk=chunk,
-                                progress=_report, steps=TASK_STEPS, log=get_run_logger().info,
-                                retry_failures=retry_failures, embed=embed).as_dict()
+    if runner == "dask":
+        summary = _run_on_dask(paths, where, lang, batch_size, chunk, retry_failures, embed).as_dict()
+    else:
+        summary = corpus.run_corpus(paths, where, lang=lang, batch_size=batch_size, chunk=chunk,
+                                    progress=_report, steps=TASK_STEPS, log=get_run_logger().info,
+                                    retry_failures=retry_failures, embed=embed).as_dict()
     state = write_report(where, report, summary, return_state=True)
     if state.is_failed():
         get_run_logger().warning("no report for this run: %s", state.message)
@@ -112,21 +182,28 @@ list_inbox = task(name="list-inbox", retries=2, retry_delay_seconds=[1, 5], cach
 
 
 @flow(name="process-inbox")
-def process_inbox(inbox: str, store: str | None = None, lang: str = "auto", batch_size: int = 16) -> dict:
+def process_inbox(inbox: str, store: str | None = None, lang: str = "auto", batch_size: int = 16,
+                  runner: str = "local", workers: int | None = None, address: str | None = None) -> dict:
     """Process what arrived in ``inbox``: files (or records) not yet stored under their current key.
-    An input that failed is recorded once and tried again only when its bytes change."""
+    An input that failed is recorded once and tried again only when its bytes change. ``runner``
+    'dask': the batches run on a LocalCluster of ``workers`` processes started for the run, or on
+    the scheduler at ``address`` (whose workers keep their models loaded between runs)."""
+    cluster.check_runner(runner, workers, address)
     if not list_inbox(inbox):
         return corpus.Summary().as_dict()
     # the folder itself, so that a subfolder that cannot be listed is recorded as a failure
-    return process_corpus([inbox], store=store, lang=lang, batch_size=batch_size)
+    return corpus_flow(runner, workers, address)([inbox], store=store, lang=lang, batch_size=batch_size,
+                                                 runner=runner, workers=workers, address=address)
 
 
 def serve_inbox(inbox: str, store: str, *, interval: float | None = None, cron: str | None = None,
-                name: str = "inbox", lang: str = "auto") -> None:
+                name: str = "inbox", lang: str = "auto", runner: str = "local", workers: int | None = None,
+                address: str | None = None) -> None:
     """Serve the ``process-inbox`` deployment (blocks): runs on the schedule or when triggered."""
     process_inbox.serve(
         name=name,
-        parameters={"inbox": str(Path(inbox).resolve()), "store": store, "lang": lang},
+        parameters={"inbox": str(Path(inbox).resolve()), "store": store, "lang": lang, "runner": runner,
+                    "workers": workers, "address": address},
         interval=interval,
         cron=cron,
         limit=1,  # one run at a time: an overlapping run would only redo the same files

@@ -9,7 +9,7 @@ __all__ = ["open_store"]
 def __getattr__(name: str):
     # imported on first use, so that `quotes --help` does not load polars
     if name == "open_store":
-        from .store import open_store
+        from .reader import open_store
 
         return open_store
     raise AttributeError(f"module 'quotes' has no attribute {name!r}")

@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from .store import UNKNOWN_OUTLET
+from .reader import UNKNOWN_OUTLET
 
 if TYPE_CHECKING:
-    from .store import Tables
+    from .reader import Tables
 
 
 def _lower_eq(column: str, value: str) -> pl.Expr:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from .store import UNKNOWN_OUTLET
+from .reader import UNKNOWN_OUTLET
 
 if TYPE_CHECKING:
     from .store import Store

@@ -25,6 +25,16 @@ class TableFormat(str, Enum):
     parquet = "parquet"
 
 
+class Runner(str, Enum):
+    local = "local"
+    dask = "dask"
+
+
+RUNNER_HELP = "local: the batches one after another in this process; dask: on Dask worker processes"
+WORKERS_HELP = "with --runner dask: a local cluster of this many worker processes (default: one per core)"
+ADDRESS_HELP = "with --runner dask: the scheduler of an existing Dask cluster, e.g. tcp://10.0.0.5:8786"
+
+
 class AuditFormat(str, Enum):
     table = "table"
     csv = "csv"
@@ -35,11 +45,17 @@ def _store_option():
     return typer.Option(None, "--store", envvar="QUOTES_STORE", help=STORE_HELP)
 
 
-def _checked_store(store: Optional[str]):
-    """The store for a read command: a missing or outdated store is an error, not an empty answer."""
-    from .store import Store
+def _checked_store(store: Optional[str], write: bool = False):
+    """The store for a command that reads it (and, with ``write``, adds to it): a missing or
+    outdated store is an error, not an empty answer."""
+    if write:
+        from .store import Store
 
-    target = Store(store)
+        target = Store(store)
+    else:
+        from .reader import StoreReader  # reading needs no pydantic (see quotes/reader.py)
+
+        target = StoreReader(store)
     target.check_readable()
     return target
 
@@ -149,10 +165,15 @@ def run(
     rules_only: bool = typer.Option(False, "--rules-only", help="run the rules alone, even when a trained model exists"),
     embed: bool = typer.Option(True, "--embed/--no-embed",
                                help="give statements their vectors now (--no-embed: later, with `quotes embed`)"),
+    runner: Runner = typer.Option(Runner.local, "--runner", help=RUNNER_HELP),
+    workers: Optional[int] = typer.Option(None, "--workers", help=WORKERS_HELP),
+    address: Optional[str] = typer.Option(None, "--address", help=ADDRESS_HELP),
 ) -> None:
     """Process the inputs into the store once (a Prefect flow run): unchanged documents are skipped.
 
-    Exit status 1 when any input failed (its reason is in the store's failures table)."""
+    With --runner dask the batches are parsed on Dask workers (a local cluster, or --address);
+    the results are the same. Exit status 1 when any input failed (its reason is in the store's
+    failures table)."""
     import time
 
     from .cli_train import model_notice, use_rules_only
@@ -165,10 +186,11 @@ def run(
 
     check_language(lang)
     Store(store).check_writable()  # before Prefect starts: a wrong --store is one line, not three retries
+    _check_cluster(runner.value, workers, address)
     use_rules_only(rules_only)  # the flow's pipeline and the stored fingerprint read it as the setting
     _quiet_prefect()
     from flows.ephemeral import exit_on_sigterm, prefect_api
-    from flows.process_corpus import add_progress_listener, process_corpus
+    from flows.process_corpus import add_progress_listener, corpus_flow
 
     exit_on_sigterm()
     started = time.perf_counter()
@@ -178,8 +200,9 @@ def run(
         task = bar.add_task("processing", total=None)
         remove = add_progress_listener(lambda n, total: bar.update(task, advance=n, total=total))
         try:
-            summary = process_corpus(paths=[str(p) for p in paths], store=store, lang=lang, batch_size=batch_size,
-                                     retry_failures=retry_failures, embed=embed)
+            summary = corpus_flow(runner.value, workers, address)(
+                paths=[str(p) for p in paths], store=store, lang=lang, batch_size=batch_size,
+                retry_failures=retry_failures, embed=embed, runner=runner.value, workers=workers, address=address)
         finally:
             remove()
     summary["seconds"] = round(time.perf_counter() - started, 1)  # with Prefect's start-up
@@ -196,6 +219,16 @@ def run(
         raise typer.Exit(code=1)
 
 
+def _check_cluster(runner: str, workers: Optional[int], address: Optional[str]) -> None:
+    """Before Prefect starts: a runner option that makes no sense, or a scheduler that does not
+    answer (or has no workers), is one line."""
+    from .cluster import check_runner, check_scheduler
+
+    check_runner(runner, workers, address)
+    if address:
+        check_scheduler(address)
+
+
 def serve(
     inbox: Path = typer.Option(..., "--inbox", file_okay=False, help="folder where new articles arrive"),
     interval: Optional[float] = typer.Option(None, "--interval", help="seconds between runs (default 60)"),
@@ -203,11 +236,15 @@ def serve(
     store: Optional[str] = _store_option(),
     name: str = typer.Option("inbox", "--name", help="deployment name (process-inbox/NAME)"),
     lang: str = typer.Option("auto", "--lang"),
+    runner: Runner = typer.Option(Runner.local, "--runner", help=RUNNER_HELP + " (the deployment's parameter)"),
+    workers: Optional[int] = typer.Option(None, "--workers", help=WORKERS_HELP),
+    address: Optional[str] = typer.Option(None, "--address", help=ADDRESS_HELP),
 ) -> None:
     """Serve a Prefect deployment that processes new files in the inbox on a schedule (blocks).
 
     Watch runs in the UI of a Prefect server (`prefect server start`, then set PREFECT_API_URL);
-    trigger one at once with `prefect deployment run process-inbox/NAME`.
+    trigger one at once with `prefect deployment run process-inbox/NAME`. --runner, --workers and
+    --address are the deployment's parameters (a run may override them).
     """
     from .cli import warn
     from .language import check_language
@@ -220,6 +257,7 @@ def serve(
     check_language(lang)
     target = Store(store)
     target.check_writable()
+    _check_cluster(runner.value, workers, address)
     inbox.mkdir(parents=True, exist_ok=True)
     _quiet_prefect()
     from flows.ephemeral import exit_on_sigterm, prefect_api
@@ -228,8 +266,12 @@ def serve(
     exit_on_sigterm()
     prefect_api()
     schedule = f"every {interval:g} s" if interval is not None else f"cron '{cron}'"
-    warn(f"serving process-inbox/{name}: {inbox} → {target.uri}, {schedule}", "")
-    serve_inbox(str(inbox), target.uri, interval=interval, cron=cron, name=name, lang=lang)
+    on = ""
+    if runner is Runner.dask:
+        on = f", on Dask ({address or (f'{workers} local workers' if workers else 'a local worker per core')})"
+    warn(f"serving process-inbox/{name}: {inbox} → {target.uri}, {schedule}{on}", "")
+    serve_inbox(str(inbox), target.uri, interval=interval, cron=cron, name=name, lang=lang, runner=runner.value,
+                workers=workers, address=address)
 
 
 # --- asking the tables ---------------------------------------------------------------------------
@@ -417,7 +459,7 @@ def embed_command(
     from .cli import _progress, warn
     from .statements import embed_missing
 
-    target = _checked_store(store)
+    target = _checked_store(store, write=True)
     with _progress(None) as bar:
         task = bar.add_task("embedding", total=None)
         done = embed_missing(target, batch, progress=lambda n, total: bar.update(task, advance=n, total=total))
@@ -500,7 +542,7 @@ def export(
 ) -> None:
     """A whole table for spreadsheets, R or pandas (CSV joins lists with '; ')."""
     from .cli import warn
-    from .store import TABLES
+    from .reader import TABLES
 
     if table not in TABLES:
         raise typer.BadParameter(f"no table {table!r}; tables: {', '.join(TABLES)}", param_hint="--table")

@@ -107,7 +107,7 @@ def document_mentions(result: DocumentResult, parsed: ParsedDocument | None) -> 
     speakers = [q for q in result.quotes if q.speaker is not None and q.speaker.name]
     people = sorted({n for n, t in named if t == "PER"} |
                     {q.speaker.name for q in speakers if q.speaker.entity_type == "PER"},
-                    key=lambda n: (-len(words_of(n)), -len(n)))
+                    key=lambda n: (-len(words_of(n)), -len(n), n))  # the name breaks ties, not the set's order
     found: dict[str, dict] = {}
 
     def entry(name: str, etype: str | None) -> dict:
@@ -217,53 +217,74 @@ def plan(entries: Iterable[Document | Failure], stored: StoredState, versions: V
 
     A failed input whose bytes and software are unchanged is not tried again (``retry_failures``
     tries it anyway). A new version of a file replaces the versions stored under its path."""
-    out = Plan()
-    seen: dict[str, tuple[str, str]] = {}  # doc_id → (path, content hash) in this run
-    read: set[str] = set()  # input files read in this run
-    failing: set[str] = set()  # failure keys of this run
-
-    def replaced(path: str, doc_id: str | None) -> list[str]:
-        return [old for old in stored.files.get(path, []) if old != doc_id]
-
+    planner = Planner(stored, versions, retry_failures)
     for entry in entries:
-        read.add(entry.path)
+        document = planner.add(entry)
+        if document is not None:
+            planner.plan.todo.append(document)
+    return planner.finish()
+
+
+class Planner:
+    """``plan`` one input at a time: ``add`` returns the document when it is to be processed, so
+    a caller can stream the inputs (the Dask runner keeps only a few batches of texts in memory);
+    ``finish`` completes the plan (its counts, and the failures that were resolved)."""
+
+    def __init__(self, stored: StoredState, versions: Versions, retry_failures: bool = False):
+        self.stored, self.versions, self.retry_failures = stored, versions, retry_failures
+        self.plan = Plan()
+        self.seen: dict[str, tuple[str, str]] = {}  # doc_id → (path, content hash) in this run
+        self.read: set[str] = set()  # input files read in this run
+        self.failing: set[str] = set()  # failure keys of this run
+        self.planned = 0  # documents add() returned
+
+    def _replaced(self, path: str, doc_id: str | None) -> list[str]:
+        return [old for old in self.stored.files.get(path, []) if old != doc_id]
+
+    def add(self, entry: Document | Failure) -> Document | None:
+        stored, versions, out, seen = self.stored, self.versions, self.plan, self.seen
+        self.read.add(entry.path)
         if isinstance(entry, Failure):
-            failed = Failed(entry, versions.provenance(entry.input_hash), replaces=replaced(entry.path, None))
-            failing.add(failed.key)
-            if _unchanged_failure(failed, stored, versions) and not retry_failures:
+            failed = Failed(entry, versions.provenance(entry.input_hash), replaces=self._replaced(entry.path, None))
+            self.failing.add(failed.key)
+            if _unchanged_failure(failed, stored, versions) and not self.retry_failures:
                 out.failed_before += 1
             else:
                 out.failed.append(failed)
-            continue
+            return None
         digest = content_hash(entry.text)
         if entry.doc_id in seen:
             first_path, first_hash = seen[entry.doc_id]
             if first_hash == digest:
                 out.duplicates += 1
                 out.warnings.append(f"{entry.path}: the same text as {first_path}; stored once")
-                continue
+                return None
             # the document id is the store's key: a second input with it would replace the first
             error = (f"{entry.path}: document id '{entry.doc_id}' is already used by {first_path} "
                      "in this run for another text; give the inputs distinct 'id' fields")
             out.warnings.append(error)
             dup = Failure(doc_id=f"{entry.path}#{entry.doc_id}", path=entry.path, stage="ingest", error=error)
             out.failed.append(Failed(dup, versions.provenance(digest)))
-            continue
+            return None
         seen[entry.doc_id] = (entry.path, digest)
         before = stored.paths.get(entry.doc_id)
         if entry.id_from in ("id", "url") and before and before != entry.path and \
                 stored.documents.get(entry.doc_id, (None,))[0] != digest:
             out.warnings.append(f"{entry.path}: document id '{entry.doc_id}' replaces the text stored from {before}")
-        old_versions = replaced(entry.path, entry.doc_id) if entry.id_from == "file" else []
+        old_versions = self._replaced(entry.path, entry.doc_id) if entry.id_from == "file" else []
         if old_versions:
             out.replaces[entry.doc_id] = old_versions
         if stored.documents.get(entry.doc_id) == (digest, versions.extractor, versions.model) and not old_versions:
             out.skipped += 1
-        else:
-            out.todo.append(entry)
-    # a file read again is the whole truth about its failures: those it no longer has go
-    out.resolved = [key for key, row in stored.failures.items() if row[3] in read and key not in failing]
-    return out
+            return None
+        self.planned += 1
+        return entry
+
+    def finish(self) -> Plan:
+        # a file read again is the whole truth about its failures: those it no longer has go
+        self.plan.resolved = [key for key, row in self.stored.failures.items()
+                              if row[3] in self.read and key not in self.failing]
+        return self.plan
 
 
 def _unchanged_failure(failed: Failed, stored: StoredState, versions: Versions) -> bool:
@@ -414,13 +435,27 @@ def run_corpus(paths: Sequence[str], store: Store | str | None = None, *, lang: 
 
         items = steps.process(list(docs), versions, lang, batch_size, advance, store, embed)
         report(len(docs) - done[0])  # a batch the Prefect cache answered reports nothing itself
-        for item in items:
-            if isinstance(item, Processed):
-                item.replaces = work.replaces.get(item.result.doc_id, [])
-        written = steps.write(store, items)
-        summary.add(written, items)
-        say(f"batch {number}/{batches}: {len(docs)} documents, {written['quotes']} quotes, "
-            f"{written['citations']} citations, {written['failures']} failed")
+        write_batch(store, items, work, steps, summary, say, f"{number}/{batches}")
+    return finish_run(store, work, summary, steps, report, say, embed, started)
+
+
+def write_batch(store: Store, items: list[Processed | Failed], work: Plan, steps: Steps, summary: Summary,
+                say: Callable[[str], None], label: str) -> None:
+    """Write a processed batch (each document replacing its file's earlier versions) and log its line."""
+    for item in items:
+        if isinstance(item, Processed):
+            item.replaces = work.replaces.get(item.result.doc_id, [])
+    written = steps.write(store, items)
+    summary.add(written, items)
+    say(f"batch {label}: {len(items)} documents, {written['quotes']} quotes, "
+        f"{written['citations']} citations, {written['failures']} failed")
+
+
+def finish_run(store: Store, work: Plan, summary: Summary, steps: Steps, report: Callable[[int], None],
+               say: Callable[[str], None], embed: bool, started: float) -> Summary:
+    """What a run does after its batches are written, whichever runner processed them: record the
+    failed inputs, forget the failures that were resolved, rebuild the entities, compact, link the
+    new statements' claims, and count the store."""
     if work.failed:
         summary.add(steps.write(store, work.failed), work.failed)
         report(len(work.failed))

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import re
-import os
 import threading
 from dataclasses import dataclass, field
 from functools import cached_property

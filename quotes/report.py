@@ -9,12 +9,14 @@ prints as it is written.
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .records import DocumentResult
+if TYPE_CHECKING:  # the records load pydantic: not for printing a table of the store
+    from .records import DocumentResult
 
 # Piped into a file or pager, a table of 80 columns wraps every name: give it room.
 console = Console(width=None if sys.stdout.isatty() else 180, highlight=False, emoji=False)

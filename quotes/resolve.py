@@ -36,7 +36,8 @@ def known_names(doc: ParsedDocument, mentions: list[Mention], lex: CueLexicon) -
     names = {m.name for m in mentions if m.name and m.entity_type == "PER"}
     names.update(doc.text[s:e] for s, e, t in doc.entities if t == "PER" and len(doc.text[s:e]) > 2)
     names = {n for n in names if _name_shaped(n, lex)}
-    return sorted(names, key=lambda n: (-len(_tokens(n)), -len(n)))
+    # the name itself breaks ties: a set's order changes with the process's hash seed
+    return sorted(names, key=lambda n: (-len(_tokens(n)), -len(n), n))
 
 
 def canonical_name(name: str, names: list[str]) -> str:
@@ -203,7 +204,7 @@ def full_name(fragment: str, runs: list[str], ends: bool = True) -> str:
     hits = [r for r in runs if r.split()[0] == fragment or ends and r.split()[-1] == fragment]
     if not hits:
         return fragment
-    return max(set(hits), key=lambda r: (hits.count(r), len(r.split())))
+    return max(sorted(set(hits)), key=lambda r: (hits.count(r), len(r.split())))  # sorted: ties the same in every process
 
 
 def _readable(doc: ParsedDocument, m: Mention, runs: list[str], lex: CueLexicon, names: list[str]) -> None:

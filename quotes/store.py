@@ -26,6 +26,12 @@ then the entities table in one commit, marked with the build's ``build_id``; rea
 only of the build the entities table holds, and ``quotes`` and ``citations`` as readers see them
 carry the ``entity_id`` of their speaker or source through those links.
 
+The read side (``StoreReader``, ``Tables``, ``open_store``, read-only SQL) lives in
+quotes/reader.py, which loads no pydantic: it takes the tables' schemas from
+quotes/table_schemas.py, generated from ``SPECS`` by ``python -m quotes.store`` (a test fails when
+it is stale). ``Store`` is a ``StoreReader`` that also writes; every name above is importable from
+here as before.
+
 The embedded default is a local folder; the same code runs on object storage (``s3://…``,
 ``az://…``, ``gs://…``) with deltalake ``storage_options`` (or the environment variable
 ``QUOTES_STORAGE_OPTIONS``, a JSON object; AWS_* variables are read by deltalake itself).
@@ -33,10 +39,7 @@ The embedded default is a local folder; the same code runs on object storage (``
 
 from __future__ import annotations
 
-import json
-import os
 import random
-import re
 import time
 import types
 from dataclasses import dataclass, field
@@ -47,33 +50,23 @@ from typing import Any, Callable, Iterable, Literal, Mapping, Sequence, Union, g
 import polars as pl
 from pydantic import BaseModel
 
-from .errors import QuotesError
 from .entities import BuildMark, Entity, EntityLink, Mention
+from .reader import (  # noqa: F401 - the read side, also importable from here as before
+    DEFAULT_STORE, LINKED, UNKNOWN_OUTLET, QueryError, StoreError, StoreReader, Tables, _env_storage_options,
+    _existing_parent, _first_line, _sql_list, open_store, read_only_sql)
 from .records import Citation, DocumentResult, Failure, Quote, Record
 
-DEFAULT_STORE = ".quotes-store"
 TABLES = ("documents", "quotes", "citations", "mentions", "entities", "entity_links", "statements", "claim_members",
           "failures")
 # Tables whose rows belong to a document's version: visible only with their documents row.
 CHILD_TABLES = ("quotes", "citations", "mentions", "statements")
 # Tables rebuilt for the whole corpus (quotes.entities), marked with their build's build_id.
 CORPUS_TABLES = ("entities", "entity_links")
-# Reader views that carry the entity of a column, through the links of the current build.
-LINKED = {"quotes": "speaker_name", "citations": "source"}
 # What an upgrade fills into a column older versions did not write (others: null).
 LEGACY_VALUES = {"write_id": "legacy", "in_registry": True}
-UNKNOWN_OUTLET = "(unknown)"
 # Rows of a write that never reached its documents commit are swept once they are this old.
 ORPHAN_AGE_S = 3600
 
-
-class StoreError(QuotesError, ValueError):
-    """The store cannot be used as asked: missing, not a store, or written by an older version.
-    The message says what to do."""
-
-
-class QueryError(QuotesError, ValueError):
-    """SQL that is not a single read-only statement, or that polars cannot run."""
 
 
 # --- store-only records: what the store keeps beside the extraction records ---------------------
@@ -342,91 +335,9 @@ def batch_ids(items: Sequence[Processed | Failed]) -> list[str]:
 # --- the store -----------------------------------------------------------------------------------
 
 
-def _sql_list(values: Iterable[str]) -> str:
-    return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
-
-
-def _env_storage_options() -> dict[str, str] | None:
-    raw = os.environ.get("QUOTES_STORAGE_OPTIONS", "").strip()
-    return json.loads(raw) if raw else None
-
-
-class Store:
-    """Delta tables under one folder or object-storage prefix."""
-
-    def __init__(self, uri: str | os.PathLike | None = None, storage_options: Mapping[str, str] | None = None):
-        from .settings import get
-
-        uri = str(uri or get("store") or DEFAULT_STORE)
-        self.local = "://" not in uri or uri.startswith("file://")
-        self.uri = str(Path(uri.removeprefix("file://")).resolve()) if self.local else uri.rstrip("/")
-        self.storage_options = dict(storage_options) if storage_options else _env_storage_options()
-
-    def __repr__(self) -> str:
-        return f"Store({self.uri!r})"
-
-    def table_uri(self, name: str) -> str:
-        return f"{self.uri}/{name}"
-
-    def exists(self, name: str) -> bool:
-        from deltalake import DeltaTable
-
-        return DeltaTable.is_deltatable(self.table_uri(name), storage_options=self.storage_options)
-
-    # --- is it a store? --------------------------------------------------------------------------
-
-    def _create_hint(self) -> str:
-        return f"create one with `quotes run FILES --store {self.uri}`"
-
-    def check_readable(self) -> None:
-        """StoreError unless this is a store of the current format (what every read command checks
-        first: a mistyped --store is an error, not an empty answer)."""
-        if self.local:
-            where = Path(self.uri)
-            if not where.exists():
-                raise StoreError(f"no store at {self.uri}: {self._create_hint()}")
-            if not where.is_dir():
-                raise StoreError(f"{self.uri} is a file, not a store (a store is a folder of Delta tables)")
-        if not any(self.exists(name) for name in TABLES):
-            raise StoreError(f"{self.uri} holds no quotes store (no Delta tables in it): {self._create_hint()}")
-        self._check_format()
-
-    def check_writable(self) -> None:
-        """StoreError unless a run may write here: a store of the current format, or a new or
-        empty folder (a folder of other files is not taken over)."""
-        if self.local:
-            where = Path(self.uri)
-            if where.exists() and not where.is_dir():
-                raise StoreError(f"{self.uri} is a file, not a store: give a folder (new, empty, or a store)")
-            if where.is_dir() and any(where.iterdir()) and not any(self.exists(n) for n in TABLES):
-                raise StoreError(f"{self.uri} is a folder of other files, not a store: give a new or empty folder")
-            if not os.access(where if where.exists() else _existing_parent(where), os.W_OK):
-                raise StoreError(f"cannot write to {self.uri}: permission denied")
-        self._check_format()
-
-    def outdated_tables(self) -> dict[str, list[str]]:
-        """Tables written by an older version: table → the current columns it lacks, and those it
-        has that are gone ('-name')."""
-        from deltalake import DeltaTable
-
-        out = {}
-        for name in TABLES:
-            if not self.exists(name):
-                continue
-            have = [f.name for f in DeltaTable(self.table_uri(name), storage_options=self.storage_options)
-                    .schema().fields]
-            want = SPECS[name].schema
-            changes = [c for c in want if c not in have] + [f"-{c}" for c in have if c not in want]
-            if changes:
-                out[name] = changes
-        return out
-
-    def _check_format(self) -> None:
-        outdated = self.outdated_tables()
-        if outdated:
-            what = "; ".join(f"{t} lacks {', '.join(cols)}" for t, cols in outdated.items())
-            raise StoreError(f"the store {self.uri} was written by an older version of quotes ({what}): "
-                             f"upgrade it with `quotes upgrade --store {self.uri}`")
+class Store(StoreReader):
+    """Delta tables under one folder or object-storage prefix: the reader (quotes/reader.py) and
+    the writes."""
 
     def upgrade(self) -> dict[str, list[str]]:
         """Add the columns an older version did not write (``LEGACY_VALUES``, else nulls; ``write_id``
@@ -455,37 +366,6 @@ class Store:
         if added and self.exists("mentions"):
             build_entities(self)
         return added
-
-    # --- reading ---------------------------------------------------------------------------------
-
-    def scan(self, name: str) -> pl.LazyFrame:
-        """The table as stored (every row, also those of unfinished writes); an empty frame with the
-        table's schema before the first write. Readers want ``view``."""
-        if name not in SPECS:
-            raise KeyError(f"no table {name!r}; tables: {', '.join(TABLES)}")
-        if not self.exists(name):
-            return pl.LazyFrame(schema=SPECS[name].schema)
-        return pl.scan_delta(self.table_uri(name), storage_options=self.storage_options)
-
-    def view(self, name: str) -> pl.LazyFrame:
-        """The table as readers see it: rows of finished writes only (see the module doc)."""
-        frame = self.scan(name)
-        if name in CHILD_TABLES:
-            live = self.scan("documents").select("doc_id", "write_id")
-            frame = frame.join(live, on=["doc_id", "write_id"], how="semi")
-        if name == "entity_links":
-            frame = frame.join(self.scan("entities").select("build_id").unique(), on="build_id", how="semi")
-        if name in LINKED:
-            links = self.view("entity_links").select("doc_id", pl.col("name").alias(LINKED[name]), "entity_id")
-            frame = frame.join(links, on=["doc_id", LINKED[name]], how="left")
-        return frame
-
-    def tables(self) -> "Tables":
-        from .claims import claims_view
-
-        frames = {name: self.view(name) for name in TABLES}
-        frames["claims"] = claims_view(frames)
-        return Tables(self, frames)
 
     def known_vectors(self, encoder: str) -> "Callable[[list[str]], dict[str, bytes]]":
         """A lookup for the embedding step: text hashes → vectors already stored by ``encoder``."""
@@ -524,24 +404,6 @@ class Store:
             for i in range(0, len(claim_ids), 5_000):
                 self._delete_where("claim_members", f"claim_id IN ({_sql_list(claim_ids[i:i + 5_000])})", attempts)
         self._append("claim_members", members.select(list(SPECS["claim_members"].schema)), attempts)
-
-    def stored_keys(self) -> dict[str, tuple[str | None, str, str]]:
-        """doc_id → (content_hash, extractor_version, model_version) of every stored document."""
-        frame = self.scan("documents").select("doc_id", "content_hash", "extractor_version", "model_version").collect()
-        return {row[0]: tuple(row[1:]) for row in frame.iter_rows()}
-
-    def stored_files(self) -> dict[str, list[str]]:
-        """path → doc_ids of the documents stored as whole files (``id_from`` 'file')."""
-        frame = (self.scan("documents").filter(pl.col("id_from") == "file").group_by("path")
-                 .agg(pl.col("doc_id")).collect())
-        return dict(frame.iter_rows())
-
-    def stored_failures(self) -> dict[str, tuple[str | None, str, str, str]]:
-        """failure key → (input hash, extractor_version, model_version, path) of every recorded failure."""
-        frame = self.scan("failures").select(
-            "doc_id", pl.coalesce("input_hash", "content_hash"), "extractor_version", "model_version",
-            "path").collect()
-        return {row[0]: tuple(row[1:]) for row in frame.iter_rows()}
 
     def forget_failures(self, keys: Sequence[str], attempts: int = 30) -> int:
         """Delete the failure rows of ``keys`` (inputs that no longer fail)."""
@@ -680,12 +542,6 @@ class Store:
         return done
 
 
-def _existing_parent(path: Path) -> Path:
-    while not path.exists() and path != path.parent:
-        path = path.parent
-    return path
-
-
 def _is_conflict(exc: Exception) -> bool:
     """A commit lost a race with another writer (or a table's creation did): worth re-running."""
     from deltalake.exceptions import CommitFailedError
@@ -696,60 +552,44 @@ def _is_conflict(exc: Exception) -> bool:
     return any(word in text for word in ("conflict", "already exists", "concurrent"))
 
 
-class Tables:
-    """The store's tables as LazyFrames: ``tables.quotes``, ``tables["citations"]``, ``tables.sql(…)``."""
+# --- the read side's copy of the schemas ---------------------------------------------------------
 
-    def __init__(self, store: Store, frames: dict[str, pl.LazyFrame]):
-        self.store = store
-        self.frames = frames
-
-    def __getattr__(self, name: str) -> pl.LazyFrame:
-        frames = self.__dict__.get("frames", {})
-        if name in frames:
-            return frames[name]
-        raise AttributeError(name)
-
-    def __getitem__(self, name: str) -> pl.LazyFrame:
-        return self.frames[name]
-
-    def __iter__(self):
-        return iter(self.frames)
-
-    def sql(self, query: str) -> pl.DataFrame:
-        """Polars SQL over the tables (each registered under its name); read-only: a statement other
-        than SELECT, WITH, SHOW TABLES, DESCRIBE or EXPLAIN is refused. A QueryError says what is
-        wrong with a query (syntax, an unknown table or column) in one line."""
-        try:
-            return pl.SQLContext(self.frames, eager=False).execute(read_only_sql(query)).collect()
-        except pl.exceptions.PolarsError as exc:
-            raise QueryError(f"SQL: {_first_line(exc)}; tables: {', '.join(self.frames)}") from None
+SCHEMAS_MODULE = Path(__file__).with_name("table_schemas.py")
 
 
-_READ_ONLY = re.compile(r"(?is)\s*(?:\(\s*)*(select|with|show\s+tables|describe|explain)\b")
+def table_schemas_source() -> str:
+    """quotes/table_schemas.py as the records make it: the tables and their polars schemas, so that
+    reading (quotes/reader.py) needs no pydantic."""
+    dtypes = sorted({type(d).__name__ for spec in SPECS.values() for d in _all_dtypes(spec.schema)})
+    lines = ['"""The store\'s tables and their polars schemas, for the read side (quotes/reader.py).',
+             "",
+             "Generated from the records by `python -m quotes.store` (quotes/store.py, SPECS): do not edit;",
+             'a test fails when it is out of date."""',
+             "",
+             f"from polars import {', '.join(dtypes)}",
+             "",
+             f"TABLES = {TABLES!r}",
+             f"CHILD_TABLES = {CHILD_TABLES!r}",
+             "SCHEMAS = {"]
+    for name in TABLES:
+        lines.append(f"    {name!r}: {{")
+        lines += [f"        {column!r}: {dtype!r}," for column, dtype in SPECS[name].schema.items()]
+        lines.append("    },")
+    return "\n".join(lines + ["}", ""])
 
 
-def read_only_sql(query: str) -> str:
-    """``query`` when it only reads (one SELECT/WITH/SHOW TABLES/DESCRIBE/EXPLAIN statement);
-    ValueError otherwise: polars would 'run' a DELETE or DROP on its in-memory frames and print a
-    changed table, though the store stays as it was."""
-    body = re.sub(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"", "''", query).strip().rstrip(";").strip()
-    if not body:
-        raise QueryError("empty SQL statement")
-    if ";" in body:
-        raise QueryError("one SQL statement at a time")
-    if not _READ_ONLY.match(body):
-        word = body.split()[0].upper()
-        raise QueryError(f"quotes sql is read-only: {word} is refused (the store is unchanged); "
-                         "use SELECT or WITH, SHOW TABLES, DESCRIBE t")
-    return query.strip().rstrip(";")
+def _all_dtypes(schema: pl.Schema) -> list[pl.DataType]:
+    out, todo = [], list(schema.values())
+    while todo:
+        dtype = todo.pop()
+        out.append(dtype)
+        if isinstance(dtype, pl.List):
+            todo.append(dtype.inner)
+        elif isinstance(dtype, pl.Struct):
+            todo += [f.dtype for f in dtype.fields]
+    return out
 
 
-def _first_line(exc: Exception) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
-
-
-def open_store(path: str | os.PathLike | None = None, storage_options: Mapping[str, str] | None = None) -> Tables:
-    """The store's tables as LazyFrames (``.documents``, ``.quotes``, ``.citations``, ``.mentions``,
-    ``.entities``, ``.entity_links``, ``.failures``), plus ``.sql(query)``."""
-    return Store(path, storage_options).tables()
+if __name__ == "__main__":
+    SCHEMAS_MODULE.write_text(table_schemas_source(), encoding="utf-8")
+    print(f"wrote {SCHEMAS_MODULE}")

@@ -14,6 +14,8 @@ SHARED = ROOT.parent / "shared"
 SEEDS = ROOT / "seeds"
 GERMAN_GOLD = SHARED / "data" / "german-news-quotes"
 
+# Prefect's home (database, results) must not be ~/.prefect: set before Prefect is imported.
+os.environ.setdefault("PREFECT_HOME", __import__("tempfile").mkdtemp(prefix="quotes-test-prefect-"))
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 if not os.environ.get("STANZA_RESOURCES_DIR") and (SHARED / "stanza_resources").is_dir():
@@ -82,6 +84,18 @@ def seed_store(models, tmp_path_factory):
     store = Store(tmp_path_factory.mktemp("seed-store") / "store")
     corpus.run_corpus([str(SEEDS)], store)
     return store
+
+
+@pytest.fixture(scope="session")
+def prefect_harness(tmp_path_factory):
+    """One Prefect test server for the session (the flow tests and the Dask runner's share it)."""
+    from prefect.settings import PREFECT_HOME, PREFECT_LOCAL_STORAGE_PATH, temporary_settings
+    from prefect.testing.utilities import prefect_test_harness
+
+    home = tmp_path_factory.mktemp("prefect-home")
+    with temporary_settings(updates={PREFECT_HOME: home, PREFECT_LOCAL_STORAGE_PATH: home / "storage"}):
+        with prefect_test_harness(server_startup_timeout=120):
+            yield home
 
 
 def run_main(capsys, *args: str, env: dict | None = None, monkeypatch=None) -> tuple[int, str, str]:

@@ -4,32 +4,15 @@ version re-processes and replaces."""
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import polars as pl
 import pytest
 
-from pathlib import Path
 
 from conftest import SEEDS, file_id
 
-# Prefect's home (database, results) must not be ~/.prefect: set before Prefect is imported.
-os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="quotes-test-prefect-"))
-
 pytestmark = [pytest.mark.models, pytest.mark.prefect]
-
-
-@pytest.fixture(scope="session")
-def prefect_harness(tmp_path_factory):
-    from prefect.settings import PREFECT_HOME, PREFECT_LOCAL_STORAGE_PATH, temporary_settings
-    from prefect.testing.utilities import prefect_test_harness
-
-    home = tmp_path_factory.mktemp("prefect-home")
-    with temporary_settings(updates={PREFECT_HOME: home, PREFECT_LOCAL_STORAGE_PATH: home / "storage"}):
-        with prefect_test_harness(server_startup_timeout=120):
-            yield home
 
 
 @pytest.fixture(scope="module")

@@ -472,3 +472,15 @@ def test_a_quote_with_direct_spans_keeps_them_in_the_store(built, tmp_path):
     stored = dict(store.tables().quotes.select("quote_id", "direct_spans").collect().iter_rows())
     for quote_id, expected in spans.items():
         assert stored[quote_id] == [s.model_dump() for s in expected], quote_id
+
+
+def test_a_speaker_without_a_name_is_no_entity():
+    """An unresolved speaker (name null, a pronoun's type known) is no mention of the document."""
+    from quotes.corpus import document_mentions
+
+    unresolved = Speaker(start=0, end=2, name=None, mention="Er", entity_type="PER")
+    named = Speaker(start=10, end=16, name="Peskow", mention="Peskow", entity_type="PER")
+    quotes = [Quote(quote_id=f"q{i}", text="x", start=20 + i, end=30 + i, kind="indirect", confidence=0.5,
+                    speaker=sp) for i, sp in enumerate((unresolved, named))]
+    mentions = document_mentions(DocumentResult(doc_id="d", path="d.txt", language="de", quotes=quotes), None)
+    assert [(m.name, m.quoted) for m in mentions] == [("Peskow", 1)]
