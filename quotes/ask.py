@@ -54,7 +54,7 @@ def query_quotes(tables: "Tables", *, speaker: str | None = None, outlet: str | 
     if not include_comments:
         q = q.filter(~pl.col("in_comments"))
     if speaker:
-        q = q.filter(speaker_matches(tables, speaker))
+        q = speaker_matches(tables, q, speaker)
     if outlet:
         q = q.filter(_outlet_expr().str.to_lowercase() == outlet.strip().lower())
     if source:
@@ -70,15 +70,19 @@ def query_quotes(tables: "Tables", *, speaker: str | None = None, outlet: str | 
     return q.sort("published", "doc_id", "start", nulls_last=True)
 
 
-def speaker_matches(tables: "Tables", part: str) -> pl.Expr:
+def speaker_matches(tables: "Tables", quotes: pl.LazyFrame, part: str) -> pl.LazyFrame:
     """Quotes whose speaker's entity has an alias containing ``part`` (any case), or whose speaker
-    name does."""
+    name does. The names linked to those entities are looked up first, so that the quotes are
+    narrowed before their join with the entity links (a million links cost a second to join)."""
     needle = part.strip().lower()
     ids = (tables.entities.select("entity_id", "aliases").explode("aliases")
            .filter(pl.col("aliases").str.to_lowercase().str.contains(needle, literal=True))
            .select("entity_id").unique().collect()["entity_id"])
+    linked = (tables.entity_links.filter(pl.col("entity_id").is_in(ids.implode()))
+              .select("name").unique().collect()["name"])
     by_name = pl.col("speaker_name").str.to_lowercase().str.contains(needle, literal=True).fill_null(False)
-    return by_name | pl.col("entity_id").is_in(ids.implode()).fill_null(False)
+    return (quotes.filter(by_name | pl.col("speaker_name").is_in(linked.implode()))
+            .filter(by_name | pl.col("entity_id").is_in(ids.implode()).fill_null(False)))
 
 
 def speakers(quotes: pl.LazyFrame, entities: pl.LazyFrame | None = None) -> pl.LazyFrame:
