@@ -156,7 +156,7 @@ def write_report(store: Store, out: str | None, summary: dict) -> str:
 
 @flow(name="process-corpus")
 def process_corpus(paths: list[str], store: str | None = None, lang: str = "auto", batch_size: int = 16,
-                   chunk: int = 32, retry_failures: bool = False, report: str | None = None,
+                   chunk: int | None = None, retry_failures: bool = False, report: str | None = None,
                    embed: bool = True, runner: str = "local", workers: int | None = None,
                    address: str | None = None) -> dict:
     """Ingest → segment → parse → extract → resolve → write, skipping documents already stored
@@ -167,9 +167,9 @@ def process_corpus(paths: list[str], store: str | None = None, lang: str = "auto
     cluster.check_runner(runner, workers, address)
     where = Store(store)
     if runner == "dask":
-        summary = _run_on_dask(paths, where, lang, batch_size, chunk, retry_failures, embed).as_dict()
+        summary = _run_on_dask(paths, where, lang, batch_size, chunk or cluster.CHUNK, retry_failures, embed).as_dict()
     else:
-        summary = corpus.run_corpus(paths, where, lang=lang, batch_size=batch_size, chunk=chunk,
+        summary = corpus.run_corpus(paths, where, lang=lang, batch_size=batch_size, chunk=chunk or corpus.CHUNK,
                                     progress=_report, steps=TASK_STEPS, log=get_run_logger().info,
                                     retry_failures=retry_failures, embed=embed).as_dict()
     state = write_report(where, report, summary, return_state=True)

@@ -32,6 +32,7 @@ from .entities import Mention, build_entities, entities_stale, words
 from .store import Failed, Processed, Provenance, StatementRow, Store, short_hash
 
 NER_TYPES = {"PER": "PER", "ORG": "ORG", "LOC": "LOC", "MISC": "MISC", "GPE_LOC": "LOC", "GPE_ORG": "ORG"}
+CHUNK = 32  # documents a batch (a task of the flow): processed, written, logged and cached together
 
 
 @dataclass(frozen=True)
@@ -401,7 +402,7 @@ class Steps:
 
 
 def run_corpus(paths: Sequence[str], store: Store | str | None = None, *, lang: str = "auto", batch_size: int = 16,
-               chunk: int = 32, progress: Callable[[int, int], None] | None = None, steps: Steps = Steps(),
+               chunk: int = CHUNK, progress: Callable[[int, int], None] | None = None, steps: Steps = Steps(),
                log: Callable[[str], None] | None = None, retry_failures: bool = False, embed: bool = True) -> Summary:
     """Process ``paths`` into ``store``: every input ends up in ``documents`` or ``failures``.
 
