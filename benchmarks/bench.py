@@ -2,15 +2,16 @@
 
     python benchmarks/bench.py [--limit N] [--parse-docs N] [--quotes 1000000] [--no-prefect] [--json OUT]
     python benchmarks/bench.py --dask [--limit 150] [--workers 2]     # one process vs the Dask runner
-    python benchmarks/bench.py --synthetic 10000 [--workers 2]        # a 10,000-document run on Dask
+    python benchmarks/bench.py --synthetic 10000 [--workers 2] [--no-embed]   # a 10,000-document run on Dask
     python benchmarks/bench.py --latency [--quotes 1000000]           # query/audit as whole commands
 
 Measures, on the first N articles of ../shared/data/german-news-quotes/train.jsonl (read at run
 time, written only to a temporary folder):
 
-- end to end (ingest → segment → parse → extract → resolve → index → Delta write: the steps of
-  ``quotes.corpus.run_corpus``, 32 documents a chunk): documents and tokens per second, and the
-  share of that time spent inside stanza (``bulk_process``) against everything else;
+- end to end (ingest → segment → parse → extract → resolve → statements → Delta write: the steps
+  of ``quotes.corpus.run_corpus``, 32 documents a chunk, statements without their vectors, whose
+  encoding benchmarks/trace_bench.py measures): documents and tokens per second, and the share of
+  that time spent inside stanza (``bulk_process``) against everything else;
 - stanza alone on the same texts, same batch size, each chunk parsed just before the pipeline
   takes it (so background load hits both alike): the pipeline's overhead (target ≤ 15 %);
 - parsing batched (16 documents a batch) against one document at a time, on ``--parse-docs`` texts;
@@ -155,12 +156,21 @@ def synthetic_store(path: Path, n_quotes: int, seed: int = 7) -> dict[str, int]:
         .with_columns(pl.col("start").alias("end") + 10, mention=pl.col("source"))
         .join(docs.with_row_index("cd").with_columns(pl.col("cd").cast(pl.Int64)), on="cd").drop("cd")
     )
+    # the corpus entities and each document's links to them, which the quotes and citations views join
+    names = pl.concat([quotes.select("doc_id", name="speaker_name"), citations.select("doc_id", name="source")])
+    links = names.unique().with_columns(entity_id=pl.col("name").hash().cast(pl.String),
+                                        build_id=pl.lit("0000000000000-synthetic"))
+    entities = (links.group_by("entity_id").agg(pl.col("name").first(), aliases=pl.col("name").unique(),
+                                                documents=pl.len())
+                .with_columns(build_id=pl.lit("0000000000000-synthetic")))
     store = Store(path)
-    for name, frame in (("documents", docs), ("quotes", quotes), ("citations", citations)):
+    for name, frame in (("documents", docs), ("quotes", quotes), ("citations", citations), ("entities", entities),
+                        ("entity_links", links)):
         schema = SPECS[name].schema
         full = frame.with_columns(pl.lit(None, dtype=schema[c]).alias(c) for c in schema if c not in frame.columns)
         full.select([pl.col(c).cast(schema[c]) for c in schema]).write_delta(store.table_uri(name), mode="overwrite")
-    return {"documents": n_docs, "quotes": n_quotes, "citations": n_cites, "speaker": str(speaker[0])}
+    return {"documents": n_docs, "quotes": n_quotes, "citations": n_cites, "entity_links": links.height,
+            "speaker": str(speaker[0])}
 
 
 def latency(fn, repeat: int = 5) -> float:
@@ -185,10 +195,10 @@ def cli_median(args: list[str], repeat: int = 5) -> tuple[float, list[float]]:
     return statistics.median(times), times
 
 
-def print_table(title: str, rows: list[tuple[str, str, str]]) -> None:
+def print_table(title: str, rows: list[tuple[str, str, str]], header: str = "| measure | result | note |") -> None:
     print(f"\n{title} — {platform.node()}, {os.cpu_count()} cores, python {platform.python_version()}, "
           f"load average {os.getloadavg()[0]:.2f}\n")
-    print("| measure | result | note |")
+    print(header)
     print("|---|---|---|")
     for row in rows:
         print("| " + " | ".join(row) + " |")
@@ -197,8 +207,7 @@ def print_table(title: str, rows: list[tuple[str, str, str]]) -> None:
 def bench_latency(args) -> dict:
     tmp = Path(tempfile.mkdtemp(prefix="quotes-bench-latency-"))
     shape = synthetic_store(tmp / "store", args.quotes)
-    speaker = shape["speaker"].split()[1]
-    q, q_all = cli_median(["query", "quotes", "--speaker", f"Speaker {speaker} ", "--format", "csv",
+    q, q_all = cli_median(["query", "quotes", "--speaker", shape["speaker"], "--format", "csv",
                            "--store", str(tmp / "store")])
     a, a_all = cli_median(["audit", "--format", "json", "--store", str(tmp / "store")])
     h, _ = cli_median(["--help"])
@@ -238,14 +247,19 @@ def bench_dask(args) -> dict:
     from quotes.parse import load_pipeline
     corpus_path, _ = write_corpus(args.limit, tmp)
     prefect_api()
+    from quotes.embed import load_encoder
+
     load_pipeline("de")
+    load_encoder()
     load_before = os.getloadavg()[0]
     t_local, local = timed(process_corpus, paths=[str(corpus_path)], store=str(tmp / "local"))
+    t_one = one_thread_run(corpus_path, tmp / "one-thread")
     started = time.perf_counter()
     with LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=None) as lc:
         with lc.get_client() as client:
             client.register_plugin(qcluster.worker_setup(1))
-            client.run(lambda: load_pipeline("de") and None)  # loaded on every worker (the pipeline stays there)
+            # loaded on every worker (they stay there), as in this process before its run
+            client.run(lambda: (load_pipeline("de"), load_encoder()) and None)
             t_start = time.perf_counter() - started
             # the same batches as the local run: parsed again, not read from Prefect's cache
             with temporary_settings(updates={PREFECT_TASKS_REFRESH_CACHE: True}):
@@ -262,15 +276,34 @@ def bench_dask(args) -> dict:
          f"{t_local:.1f} s", f"{docs / t_local:.2f} docs/s"),
         (f"Dask runner, LocalCluster of {args.workers} workers (torch threads {sorted(threads)})",
          f"{t_dask:.1f} s", f"{docs / t_dask:.2f} docs/s: ×{t_local / t_dask:.2f} (target ≥ 1.4)"),
-        ("cluster start + stanza loaded on every worker (not in the line above)", f"{t_start:.1f} s", ""),
+        ("the library's run in one process of one thread (models loaded first; the speed a worker can have)",
+         f"{t_one:.1f} s", f"{docs / t_one:.2f} docs/s: 2 workers at most ×{2 * t_local / t_one:.2f} of one process"),
+        ("cluster start + stanza and the encoder loaded on every worker (not in the line above)", f"{t_start:.1f} s", ""),
         ("peak memory per worker (resident)", memory, ""),
         ("the two stores hold the same quote rows", "yes" if same else "NO", f"{local['quotes']} quotes"),
     ]
     print_table(f"documents per second: one process vs Dask ({args.limit} articles of train.jsonl; load average "
                 f"at start {load_before:.2f})", rows)
     return {"docs": docs, "local_s": t_local, "dask_s": t_dask, "speedup": t_local / t_dask,
-            "cluster_start_s": t_start, "worker_rss_mb": [s["max_rss_mb"] for s in states.values()],
+            "one_thread_s": t_one, "cluster_start_s": t_start, "worker_rss_mb": [s["max_rss_mb"] for s in states.values()],
             "same_quotes": same}
+
+
+def one_thread_run(corpus_path: Path, store: Path) -> float:
+    """Seconds of ``corpus.run_corpus`` over ``corpus_path`` in a fresh process held to one thread
+    (torch, BLAS and the encoder), its models loaded before the clock starts."""
+    code = (
+        "import json, sys, time\n"
+        f"sys.path.insert(0, {str(ROOT)!r})\n"
+        "import torch; torch.set_num_threads(1)\n"
+        "from quotes import corpus\nfrom quotes.embed import load_encoder\nfrom quotes.parse import load_pipeline\n"
+        "load_pipeline('de'); load_encoder()\n"
+        "started = time.perf_counter()\n"
+        f"corpus.run_corpus([{str(corpus_path)!r}], {str(store)!r})\n"
+        "print(json.dumps(time.perf_counter() - started))\n")
+    env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", QUOTES_THREADS="1")
+    out = subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True, text=True)
+    return float(out.stdout.strip().splitlines()[-1])
 
 
 def write_synthetic(n: int, folder: Path) -> Path:
@@ -293,7 +326,7 @@ def bench_synthetic(args) -> dict:
     store = tmp / "store"
     env = dict(os.environ, PREFECT_HOME=str(tmp / "prefect-home"))
     command = [str(BIN / "quotes"), "run", str(corpus_path), "--store", str(store), "--runner", "dask",
-               "--workers", str(args.workers)]
+               "--workers", str(args.workers)] + (["--no-embed"] if args.no_embed else [])
     started = time.perf_counter()
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=open(tmp / "run.log", "w"))
     peak_kb = processing_kb = 0
@@ -321,7 +354,8 @@ def bench_synthetic(args) -> dict:
 
     raw = {name: Store(store).scan(name).select(pl.len()).collect().item() for name in ("quotes", "documents")}
     rows = [
-        (f"`quotes run --runner dask --workers {args.workers}` over {args.synthetic:,} documents", f"{seconds:.0f} s",
+        (f"`quotes run --runner dask --workers {args.workers}{' --no-embed' if args.no_embed else ''}` over "
+         f"{args.synthetic:,} documents", f"{seconds:.0f} s",
          f"{args.synthetic / seconds:.2f} docs/s, Prefect and cluster start included"),
         ("documents + failures = inputs", f"{docs:,} + {failures:,} = {docs + failures:,}",
          "nothing lost" if docs + failures == args.synthetic else f"LOST {args.synthetic - docs - failures}"),
@@ -350,6 +384,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="Dask worker processes (--dask, --synthetic)")
     parser.add_argument("--synthetic", type=int, help="only: a run of this many documents on Dask")
     parser.add_argument("--latency", action="store_true", help="only: query/audit as whole commands")
+    parser.add_argument("--no-embed", action="store_true", help="--synthetic: statements without vectors "
+                        "(the run's other steps as usual; `quotes embed` would add them)")
     args = parser.parse_args()
     for mode, run in (("dask", bench_dask), ("synthetic", bench_synthetic), ("latency", bench_latency)):
         if getattr(args, mode):
@@ -390,7 +426,8 @@ def main() -> None:
         t_alone, tokens = t_alone + seconds, tokens + chunk_tokens
         nlp.bulk_process = watch
         started = time.perf_counter()
-        store.write(corpus.process_batch(list(chunk), versions, "auto", args.batch_size))
+        # statements without vectors: the encoder's cost is measured apart (benchmarks/trace_bench.py)
+        store.write(corpus.process_batch(list(chunk), versions, "auto", args.batch_size, embed=False))
         t_e2e += time.perf_counter() - started
         nlp.bulk_process = watch.fn
     t_e2e += timed(store.compact)[0]
@@ -436,21 +473,17 @@ def main() -> None:
     # query and audit on a synthetic store
     synth = tmp / "synthetic"
     t_build, shape = timed(synthetic_store, synth, args.quotes)
-    speaker = shape["speaker"].split()[1]  # "Speaker 123 Name123" → a part of one speaker's name
-    t_query = latency(lambda: ask.query_quotes(open_store(synth), speaker=f"Speaker {speaker} ").collect())
+    t_query = latency(lambda: ask.query_quotes(open_store(synth), speaker=shape["speaker"]).collect())
     t_filters = latency(lambda: ask.query_quotes(open_store(synth), outlet="Outlet 7", source="Source 3",
                                                  since="2024-06-01").collect())
     t_audit = latency(lambda: ask.audit(open_store(synth)))
     t_speakers = latency(lambda: ask.speakers(ask.query_quotes(open_store(synth))).collect())
-    anchor = open_store(synth).quotes.head(1).collect().row(0, named=True)
-    t_trace = latency(lambda: ask.trace(open_store(synth), anchor["lemmas"], anchor["language"], anchor["speaker_key"]),
-                      repeat=3)
-    t_cli_query = cli_latency(["query", "quotes", "--speaker", f"Speaker {speaker} ", "--format", "csv",
+    t_cli_query = cli_latency(["query", "quotes", "--speaker", shape["speaker"], "--format", "csv",
                                "--store", str(synth)])
     t_cli_audit = cli_latency(["audit", "--format", "json", "--store", str(synth)])
     t_cli_help = cli_latency(["--help"])
     figures.update(synthetic_build_s=t_build, query_s=t_query, query_filters_s=t_filters, audit_s=t_audit,
-                   speakers_s=t_speakers, trace_s=t_trace, cli_query_s=t_cli_query, cli_audit_s=t_cli_audit,
+                   speakers_s=t_speakers, cli_query_s=t_cli_query, cli_audit_s=t_cli_audit,
                    cli_startup_s=t_cli_help)
     where = f"{shape['quotes']:,} quotes, {shape['documents']:,} docs, {shape['citations']:,} citations"
     rows += [
@@ -458,18 +491,13 @@ def main() -> None:
         ("query quotes --outlet --source --since, in-process", f"{t_filters * 1000:.0f} ms", "target < 500 ms"),
         ("audit, in-process", f"{t_audit * 1000:.0f} ms", "target < 500 ms"),
         ("query speakers, in-process", f"{t_speakers * 1000:.0f} ms", ""),
-        ("trace (one quote against the store), in-process", f"{t_trace * 1000:.0f} ms", ""),
         ("`quotes query quotes --speaker … --format csv`, whole command", f"{t_cli_query * 1000:.0f} ms",
          f"of which ~{t_cli_help * 1000:.0f} ms is starting Python + the CLI"),
         ("`quotes audit --format json`, whole command", f"{t_cli_audit * 1000:.0f} ms", ""),
     ]
 
-    print(f"\nquotes benchmark — {platform.node()}, {os.cpu_count()} cores, torch threads {torch.get_num_threads()}, "
-          f"python {platform.python_version()}, load average at start {load_before:.2f}, at end {os.getloadavg()[0]:.2f}\n")
-    print("| measure | time | rate / share |")
-    print("|---|---|---|")
-    for row in rows:
-        print("| " + " | ".join(row) + " |")
+    print_table(f"quotes benchmark (torch threads {torch.get_num_threads()}, load average at start {load_before:.2f})",
+                rows, "| measure | time | rate / share |")
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2))
 
