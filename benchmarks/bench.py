@@ -321,6 +321,8 @@ def bench_synthetic(args) -> dict:
     """``quotes run --runner dask`` over N documents; the driver's peak memory from /proc."""
     import polars as pl
 
+    from quotes.cluster import CHUNK
+
     tmp = Path(tempfile.mkdtemp(prefix="quotes-bench-synthetic-"))
     corpus_path = write_synthetic(args.synthetic, tmp)
     store = tmp / "store"
@@ -362,7 +364,7 @@ def bench_synthetic(args) -> dict:
         ("repeated keys (documents; quotes)", f"{docs - doc_keys}; {quotes[0] - quotes[1]}",
          f"{quotes[0]:,} quotes; rows stored, visible or not: {raw['documents']:,} documents, {raw['quotes']:,} quotes"),
         ("peak resident memory of the driver (`quotes run`) while processing", f"{processing_kb / 1024:.0f} MB",
-         "it holds at most 2 batches of 32 texts per worker thread"),
+         f"it holds at most 2 batches of {CHUNK} texts per worker thread"),
         ("… and at the end, with the report of the whole store (write-report)", f"{peak_kb / 1024:.0f} MB", ""),
     ]
     print_table(f"a {args.synthetic:,}-document corpus on Dask", rows)
