@@ -180,6 +180,17 @@ def test_norwegian_direct_quote_and_pronoun_and_role_noun(seed_results):
 
 
 @pytest.mark.models
+def test_the_speaker_named_after_the_cue_is_not_its_content(seed_results):
+    """«…», sa Putin og understreket …: "Putin" is the cue's inverted subject, not a bare content clause."""
+    result, _ = seed_results["004"]
+    q = quote_with(result, "Jeg er åpen for kontakter og møter")
+    assert [x.text for x in result.quotes if x.start >= q.end and x.start < q.end + 40] == []
+    for seed, (result, _) in seed_results.items():
+        for x in result.quotes:  # no quote is nothing but its own speaker's mention
+            assert not (x.speaker and x.speaker.start <= x.start and x.end <= x.speaker.end), (seed, x.text)
+
+
+@pytest.mark.models
 def test_generic_and_outlet_speakers_are_not_resolved_to_people(seed_results):
     result, _ = seed_results["004"]
     q = quote_with(result, "Ukrainske droner skadet nylig")

@@ -146,7 +146,7 @@ def _word_before(sentence: Sentence, w: Word) -> Word | None:
 def content_after_cue(text: str, sentence: Sentence, cue: CueMatch, lex: CueLexicon) -> tuple[int, int] | None:
     """"X sagte (am Freitag), dass …" / "X erklärte: …": from the comma or colon after the cue to the end."""
     after = [w for w in sentence.words if w.index > max(x.index for x in cue.words)]
-    bare = _bare_clause(after, lex)
+    bare = _bare_clause(after, lex, cue, sentence)
     if bare is not None:
         return trim_span(text, bare[0].start, _speaker_resumes(sentence, bare, lex))
     for i, w in enumerate(after):
@@ -197,16 +197,19 @@ def _opens_content(rest: list[Word], lex: CueLexicon) -> bool:
     return True
 
 
-def _bare_clause(after: list[Word], lex: CueLexicon) -> list[Word] | None:
+def _bare_clause(after: list[Word], lex: CueLexicon, cue: CueMatch, sentence: Sentence) -> list[Word] | None:
     """"Han mener arbeidsgiveren har spredd usanne rykter": where the language lets a content clause
     follow its cue with neither comma nor complementizer, a subject and a finite verb right after the
-    cue open one."""
+    cue open one. Not when that subject is the cue's own, inverted after it ("«…», sa Putin og
+    understreket …": the finite verb that follows is the speaker's clause going on)."""
     if not lex.bare_content_clauses:
         return None
     rest = list(after)
     while rest and rest[0].upos in ("ADV", "PART") and rest[0].surface.lower() not in lex.negations:
         rest = rest[1:]
     if len(rest) < 3 or rest[0].upos not in ("NOUN", "PROPN", "PRON", "DET"):
+        return None
+    if _inverted_subject(rest[0], cue, sentence):
         return None
     if rest[0].upos == "PRON" and rest[0].surface.lower() in lex.reflexive_pronouns:
         return None
@@ -216,6 +219,15 @@ def _bare_clause(after: list[Word], lex: CueLexicon) -> list[Word] | None:
         if w.upos in ("VERB", "AUX") and _finite(w):
             return rest
     return None
+
+
+def _inverted_subject(w: Word, cue: CueMatch, sentence: Sentence) -> bool:
+    """``w`` is the subject of the cue's verb and the verb has none before it: the speaker named
+    after the cue (verb-second order after a fronted quote or adverb)."""
+    anchor = cue.anchor
+    return (w.head == anchor.index and w.deprel.startswith("nsubj")
+            and not any(x.head == anchor.index and x.deprel.startswith("nsubj") and x.index < anchor.index
+                        for x in sentence.words))
 
 
 def _speaker_resumes(sentence: Sentence, content: list[Word], lex: CueLexicon) -> int:
