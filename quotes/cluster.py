@@ -50,16 +50,33 @@ def check_runner(runner: str, workers: int | None, address: str | None) -> None:
     """ClusterError for a combination that makes no sense (before anything starts)."""
     if runner not in RUNNERS:
         raise ClusterError(f"--runner {runner}: choose one of {', '.join(RUNNERS)}")
-    if runner == "local" and (workers is not None or address):
+    if runner == "local" and (workers is not None or address is not None):
         given = "--workers" if workers is not None else "--address"
         raise ClusterError(f"{given} needs --runner dask (the local runner is one process)")
     if workers is not None and workers < 1:
         raise ClusterError(f"--workers {workers}: give at least 1 worker process")
-    if workers is not None and address:
+    if workers is not None and address is not None:
         raise ClusterError("give --workers or --address, not both: the workers of an existing cluster are its own")
-    if address and "://" not in address:
-        raise ClusterError(f"--address {address}: give the scheduler's address with its protocol, "
-                           "e.g. tcp://10.0.0.5:8786")
+    if address is not None:
+        check_address(address)
+
+
+def check_address(address: str) -> None:
+    """ClusterError unless ``address`` names a scheduler: a protocol, and for tcp or tls a host and
+    a port (1-65535): a port left out would leave the client waiting, not failing."""
+    from urllib.parse import urlsplit
+
+    example = "e.g. tcp://10.0.0.5:8786"
+    if "://" not in address:
+        raise ClusterError(f"--address {address!r}: give the scheduler's address with its protocol, {example}")
+    where = urlsplit(address.strip())
+    if where.scheme in ("tcp", "tls"):
+        try:
+            port = where.port
+        except ValueError:
+            port = -1
+        if not where.hostname or port is None or not 0 < port < 65536:
+            raise ClusterError(f"--address {address!r}: give the scheduler's host and port (1-65535), {example}")
 
 
 def default_workers() -> int:
@@ -72,7 +89,8 @@ def check_scheduler(address: str, timeout: float = 10.0) -> int:
     import socket
     from urllib.parse import urlsplit
 
-    where = urlsplit(address)
+    check_address(address)
+    where = urlsplit(address.strip())
     if where.scheme == "tcp" and where.hostname and where.port:
         try:  # a refused port is one line at once, not `timeout` seconds of retries
             socket.create_connection((where.hostname, where.port), timeout=min(timeout, 5)).close()

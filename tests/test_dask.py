@@ -40,6 +40,9 @@ def _free_port() -> int:
     (["--runner", "dask", "--address", "localhost:8786"], "with its protocol"),
     (["--runner", "dask", "--workers", "2", "--address", "tcp://127.0.0.1:8786"], "not both"),
     (["--runner", "dask", "--address", "tcp://127.0.0.1:{port}"], "no Dask scheduler answers at tcp://127.0.0.1:"),
+    (["--runner", "dask", "--address", "tcp://127.0.0.1:99999"], "give the scheduler's host and port (1-65535)"),
+    (["--runner", "dask", "--address", "tcp://127.0.0.1"], "give the scheduler's host and port (1-65535)"),
+    (["--runner", "dask", "--address", ""], "with its protocol"),
 ])
 def test_runner_mistakes_are_one_line(capsys, tmp_path, args, says):
     args = [a.replace("{port}", str(_free_port())) for a in args]
