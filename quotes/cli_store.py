@@ -431,6 +431,7 @@ def trace(
             return
         for statement, matches in zip(statements, found):
             emit(in_publication_order(matches), fmt.value, None, f"trace: {statement}", 0)
+            _no_match(matches, threshold, fmt)
         return
     if quote_id is not None:
         quote, matches = trace_quote(target, quote_id, threshold=threshold)
@@ -442,6 +443,16 @@ def trace(
         sys.stdout.write(matches.with_columns(pl_date("published")).write_ndjson())
         return
     emit(in_publication_order(matches), fmt.value, None, title, 0)
+    _no_match(matches, threshold, fmt)
+
+
+def _no_match(matches, threshold: Optional[float], fmt: TableFormat) -> None:
+    """A line on stderr for an empty table: no match, and how to look wider."""
+    if matches.is_empty() and fmt is TableFormat.table:
+        from .cli import warn
+
+        warn(f"no stored statement reaches cosine {threshold:g}" if threshold is not None else
+             "no stored statement matches at the encoder's thresholds; a lower --threshold shows near misses", "dim")
 
 
 def pl_date(column: str):

@@ -77,6 +77,13 @@ def test_trace_file_prints_one_json_object_per_statement(capsys, seed_store, tmp
     assert second["matches"] == []
 
 
+def test_a_statement_with_no_match_says_so(capsys, seed_store):
+    status, out, err = run_main(capsys, "trace", "The central bank left its interest rate unchanged on Thursday.",
+                                "--store", seed_store.uri)
+    assert status == 0, err
+    assert "no stored statement matches" in err and "--threshold" in err
+
+
 def test_numbers_and_length_keep_topic_neighbours_apart():
     from quotes.trace import texts_agree
 
