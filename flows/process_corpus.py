@@ -126,7 +126,6 @@ def _run_on_dask(paths: list[str], where: Store, lang: str, batch_size: int, chu
     if not isinstance(runner, DaskTaskRunner):
         raise cluster.ClusterError("runner 'dask' needs the flow's Dask task runner: call "
                                    "flows.process_corpus.corpus_flow('dask', workers, address)(...)")
-    where.check_writable()
     threads = cluster.prepare(runner.client, corpus.current_versions())
     logger = get_run_logger()
     logger.info("Dask: %d worker threads at %s", threads, runner.client.scheduler.address)

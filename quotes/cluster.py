@@ -117,6 +117,11 @@ def wait_for_workers(client, address: str, timeout: float) -> int:
     except (TimeoutError, OSError):
         raise ClusterError(f"the Dask scheduler at {address} has no workers after {timeout:g} s: start some with "
                            f"`dask worker {address} --nthreads 1`") from None
+    return worker_threads(client)
+
+
+def worker_threads(client) -> int:
+    """How many batches the cluster's workers run at once: their threads, together."""
     return sum(w.get("nthreads", 1) for w in client.scheduler_info(n_workers=-1)["workers"].values())
 
 
@@ -177,7 +182,7 @@ def prepare(client, versions: corpus.Versions, threads: int = 1) -> int:
             f"{len(wrong)} of {len(states)} Dask workers run other software than this machine (e.g. {worker}: "
             f"extractor {state['extractor']}, model {state['model']}; here: {versions.extractor}, {versions.model}): "
             "install the same quotes, stanza model pack, trained model and settings on the workers")
-    return sum(w.get("nthreads", 1) for w in client.scheduler_info(n_workers=-1)["workers"].values()) or 1
+    return worker_threads(client) or 1
 
 
 _checked: dict[tuple[str, str], str | None] = {}
@@ -233,8 +238,7 @@ def run_streaming(paths: Sequence[str], store, *, submit: Callable[[list, corpus
     number = 0
 
     def total() -> int | None:
-        return (planner.planned + len(work.failed) + work.skipped + work.failed_before + work.duplicates
-                if read_all else None)
+        return work.inputs if read_all else None
 
     def report(n: int) -> None:
         if progress and n:
@@ -272,8 +276,7 @@ def run_streaming(paths: Sequence[str], store, *, submit: Callable[[list, corpus
     while pending:
         collect()
     planner.finish()
-    summary.documents, summary.skipped = total() or 0, work.skipped
-    summary.failed_before, summary.duplicates, summary.warnings = work.failed_before, work.duplicates, work.warnings
+    summary.count_plan(work)
     for warning in work.warnings:
         say(f"warning: {warning}")
     return corpus.finish_run(store, work, summary, steps, report, say, embed, started)

@@ -205,11 +205,12 @@ class Plan:
     duplicates: int = 0
     replaces: dict[str, list[str]] = field(default_factory=dict)  # doc_id → earlier versions of its file
     resolved: list[str] = field(default_factory=list)  # failures of inputs read again that fail no more
+    planned: int = 0  # documents to process (in ``todo``, unless a streaming caller took them)
     warnings: list[str] = field(default_factory=list)
 
     @property
     def inputs(self) -> int:
-        return len(self.todo) + len(self.failed) + self.skipped + self.failed_before + self.duplicates
+        return self.planned + len(self.failed) + self.skipped + self.failed_before + self.duplicates
 
 
 def plan(entries: Iterable[Document | Failure], stored: StoredState, versions: Versions,
@@ -237,7 +238,6 @@ class Planner:
         self.seen: dict[str, tuple[str, str]] = {}  # doc_id → (path, content hash) in this run
         self.read: set[str] = set()  # input files read in this run
         self.failing: set[str] = set()  # failure keys of this run
-        self.planned = 0  # documents add() returned
 
     def _replaced(self, path: str, doc_id: str | None) -> list[str]:
         return [old for old in self.stored.files.get(path, []) if old != doc_id]
@@ -278,7 +278,7 @@ class Planner:
         if stored.documents.get(entry.doc_id) == (digest, versions.extractor, versions.model) and not old_versions:
             out.skipped += 1
             return None
-        self.planned += 1
+        out.planned += 1
         return entry
 
     def finish(self) -> Plan:
@@ -330,6 +330,11 @@ class Summary:
     def failures(self) -> int:
         """Inputs that are in the failures table after this run: the exit status says so."""
         return self.failed + self.failed_before
+
+    def count_plan(self, work: Plan) -> None:
+        """The run's inputs as its plan counted them: those skipped, failed before or repeated."""
+        self.documents, self.skipped, self.failed_before = work.inputs, work.skipped, work.failed_before
+        self.duplicates, self.warnings = work.duplicates, work.warnings
 
     def add(self, written: dict[str, int], items: Sequence[Processed | Failed]) -> None:
         self.processed += sum(isinstance(i, Processed) for i in items)
@@ -415,8 +420,8 @@ def run_corpus(paths: Sequence[str], store: Store | str | None = None, *, lang: 
     store.check_writable()
     versions = current_versions()
     work = steps.plan(list(paths), store, versions, lang, retry_failures)
-    summary = Summary(documents=work.inputs, skipped=work.skipped, failed_before=work.failed_before,
-                      duplicates=work.duplicates, warnings=work.warnings)
+    summary = Summary()
+    summary.count_plan(work)
     say = log or (lambda line: None)
     for warning in work.warnings:
         say(f"warning: {warning}")
