@@ -71,7 +71,8 @@ def _err():
 
 
 def _flat(df):
-    """Nested columns as text, for CSV and the terminal: lists '; '-joined, records as JSON."""
+    """Nested columns as text, for CSV and the terminal: lists '; '-joined, records as JSON, bytes
+    as base64."""
     import polars as pl
 
     def text(dtype) -> pl.Expr:
@@ -80,11 +81,10 @@ def _flat(df):
             return element.struct.json_encode()
         return element if dtype == pl.String else element.cast(pl.String)
 
+    df = _binary_as_text(df)
     columns = []
     for name, dtype in df.schema.items():
-        if dtype == pl.Binary:
-            columns.append(pl.col(name).bin.encode("base64"))
-        elif isinstance(dtype, pl.List):
+        if isinstance(dtype, pl.List):
             columns.append(pl.col(name).list.eval(text(dtype.inner)).list.join("; "))
         elif isinstance(dtype, pl.Struct):
             columns.append(pl.col(name).struct.json_encode())
@@ -354,10 +354,8 @@ def entities(
     end; run it after changing your alias file, the setting 'aliases')."""
     from .cli import warn
     from .entities import build_entities
-    from .store import Store
 
-    target = Store(store)
-    target.check_readable()
+    target = _checked_store(store, write=True)
     built = build_entities(target)
     warn(f"{target.uri}: {built['entities']} entities from {built['links']} document names", "")
     if show:

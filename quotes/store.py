@@ -51,17 +51,14 @@ import polars as pl
 from pydantic import BaseModel
 
 from .entities import BuildMark, Entity, EntityLink, Mention
-from .reader import (  # noqa: F401 - the read side, also importable from here as before
-    DEFAULT_STORE, LINKED, UNKNOWN_OUTLET, QueryError, StoreError, StoreReader, Tables, _env_storage_options,
-    _existing_parent, _first_line, _sql_list, open_store, read_only_sql)
+from .reader import (  # noqa: F401 - the read side's public names, also importable from here as before
+    DEFAULT_STORE, UNKNOWN_OUTLET, QueryError, StoreError, StoreReader, Tables, _sql_list, open_store, read_only_sql)
 from .records import Citation, DocumentResult, Failure, Quote, Record
 
 TABLES = ("documents", "quotes", "citations", "mentions", "entities", "entity_links", "statements", "claim_members",
           "failures")
 # Tables whose rows belong to a document's version: visible only with their documents row.
 CHILD_TABLES = ("quotes", "citations", "mentions", "statements")
-# Tables rebuilt for the whole corpus (quotes.entities), marked with their build's build_id.
-CORPUS_TABLES = ("entities", "entity_links")
 # What an upgrade fills into a column older versions did not write (others: null).
 LEGACY_VALUES = {"write_id": "legacy", "in_registry": True}
 # Rows of a write that never reached its documents commit are swept once they are this old.
