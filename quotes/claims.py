@@ -36,11 +36,10 @@ def claims_view(frames: dict[str, pl.LazyFrame]) -> pl.LazyFrame:
                                              "published", "outlet")
     rows = frames["claim_members"].join(statements, on="statement_id").with_columns(
         pl.col("outlet").fill_null(UNKNOWN_OUTLET))
-    order = ["published", "doc_id", "start_order"]
+    order = ["published", "doc_id", "statement_id"]
     claim = pl.col("claim_id")
     return (
-        rows.with_columns(start_order=pl.col("statement_id"))
-        .with_columns(
+        rows.with_columns(
             documents=pl.col("doc_id").n_unique().over(claim),
             outlets=pl.col("outlet").n_unique().over(claim),
             languages=pl.col("language").n_unique().over(claim),
@@ -50,7 +49,6 @@ def claims_view(frames: dict[str, pl.LazyFrame]) -> pl.LazyFrame:
         )
         .filter(pl.col("documents") >= 2)
         .with_columns(first=pl.col("doc_id") == pl.col("first_doc_id"))
-        .drop("start_order")
     )
 
 
@@ -101,16 +99,14 @@ def update_claims(store: "Store", encoder=None) -> dict[str, int]:
 
     encoder = encoder or load_encoder()
     tables = store.tables()
-    live = live_vectors(tables, encoder.name).select("statement_id", "doc_id", "language", "text")
     members = store.scan("claim_members")
-    new = live.join(members.select("statement_id"), on="statement_id", how="anti").collect()
-    if new.is_empty():
-        return {"searched": 0, "linked": 0, "claims": 0}
+    vectors = (live_vectors(tables, encoder.name).select("statement_id", "doc_id", "language", "text", "vector")
+               .join(members.select("statement_id"), on="statement_id", how="anti").collect())
+    if vectors.is_empty():
+        return {"searched": 0, "linked": 0, "merged": 0}
+    new = vectors.drop("vector")
     index = statement_index(store, encoder.name)
     thresholds = Thresholds.of(encoder)
-    vectors = (live_vectors(tables, encoder.name).join(new.lazy().select("statement_id"), on="statement_id",
-                                                       how="semi").select("statement_id", "vector").collect())
-    vectors = new.join(vectors, on="statement_id")  # the order of ``new``
     edges = []
     k = min(64, len(index.vectors))
     for start in range(0, vectors.height, BATCH):
@@ -121,8 +117,9 @@ def update_claims(store: "Store", encoder=None) -> dict[str, int]:
             "neighbour": [str(x) for row in ids for x in row],
             "score": [float(x) for row in scores for x in row],
         }, schema={"statement_id": pl.String, "neighbour": pl.String, "score": pl.Float64}))
-    where = live.select(pl.col("statement_id").alias("neighbour"), pl.col("doc_id").alias("n_doc"),
-                        pl.col("language").alias("n_language"), pl.col("text").alias("n_text"))
+    # the stored statements the index searched (its rows are the live ones with a vector)
+    where = index.statements.lazy().select(pl.col("statement_id").alias("neighbour"), pl.col("doc_id").alias("n_doc"),
+                                           pl.col("language").alias("n_language"), pl.col("text").alias("n_text"))
     links = (
         agreeing(pl.concat(edges).lazy().join(new.lazy(), on="statement_id").join(where, on="neighbour")
                  .filter(pl.col("doc_id") != pl.col("n_doc"))
