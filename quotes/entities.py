@@ -343,7 +343,6 @@ class _Node:
     rows: list[dict] = field(default_factory=list)
     keys: set[tuple[str, ...]] = field(default_factory=set)
     roles: set[tuple[str, str]] = field(default_factory=set)
-    pinned: str | None = None
 
     @property
     def length(self) -> int:

@@ -77,10 +77,6 @@ def non_name_reason(name: str | None, lang: str) -> str | None:
     return None
 
 
-def readable(name: str | None, lang: str) -> bool:
-    return bool(name and name.strip()) and non_name_reason(name, lang) is None
-
-
 @dataclass
 class NameStats:
     """Emitted speaker names, and how many of them are not names (by reason)."""
@@ -88,7 +84,6 @@ class NameStats:
     emitted: int = 0
     unresolved: int = 0
     reasons: Counter = field(default_factory=Counter)
-    examples: Counter = field(default_factory=Counter)
 
     def add(self, quotes, lang: str) -> None:
         for q in quotes:
@@ -101,7 +96,6 @@ class NameStats:
             reason = non_name_reason(q.speaker.name, lang)
             if reason:
                 self.reasons[reason] += 1
-                self.examples[q.speaker.name] += 1
 
     @property
     def non_names(self) -> int:

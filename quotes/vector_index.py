@@ -51,10 +51,9 @@ class VectorIndexError(ValueError):
 
 
 def _threads() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:
-        return max(1, os.cpu_count() or 1)
+    from .embed import default_threads  # the cores this process may use (QUOTES_THREADS on a cluster worker)
+
+    return default_threads()
 
 
 def _as_matrix(vectors, dim: int | None, dtype=np.float32, chunk: int = 65_536) -> np.ndarray:

@@ -17,11 +17,8 @@ from .parse_cache import parse_documents_cached
 class CachedParseProcessor(ParseProcessor):
     """The parse processor, with stanza's output cached on disk (``parse_cache``)."""
 
-    cache_dir: Path | None = None
-
     def parse(self, texts: list[str], lang: str, blanks: list):
-        return parse_documents_cached(texts, lang, blanks, batch_size=self.config.batch_size,
-                                      cache_dir=self.cache_dir)
+        return parse_documents_cached(texts, lang, blanks, batch_size=self.config.batch_size)
 
 
 @dataclass
