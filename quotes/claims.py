@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from .reader import UNKNOWN_OUTLET
+from .union_find import UnionFind
 
 if TYPE_CHECKING:
     from .store import Store
@@ -67,28 +68,6 @@ def claims_summary(claims: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-class _Components:
-    """Union-find over claim and statement ids; the root of a group is its smallest id."""
-
-    def __init__(self):
-        self.parent: dict[str, str] = {}
-
-    def find(self, x: str) -> str:
-        self.parent.setdefault(x, x)
-        root = x
-        while self.parent[root] != root:
-            root = self.parent[root]
-        while self.parent[x] != root:
-            self.parent[x], x = root, self.parent[x]
-        return root
-
-    def union(self, a: str, b: str) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            low, high = sorted((ra, rb))
-            self.parent[high] = low
-
-
 def update_claims(store: "Store", encoder=None) -> dict[str, int]:
     """Give every statement that has none its claim, merging the claims it links. Returns how many
     statements were searched, how many links to other documents they have, and how many claims
@@ -129,7 +108,7 @@ def update_claims(store: "Store", encoder=None) -> dict[str, int]:
         .select("statement_id", "neighbour", "claim_id")
         .collect()
     )
-    groups = _Components()
+    groups: UnionFind[str] = UnionFind()  # claim and statement ids
     for statement in new["statement_id"]:
         groups.find(statement)
     touched: set[str] = set()

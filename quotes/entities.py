@@ -54,6 +54,7 @@ from pydantic import Field
 from .errors import QuotesError
 from .lexicon import load_data
 from .records import EntityType, Record
+from .union_find import UnionFind
 
 ENTITY_DATA_FILES = ("transliteration.json", "people.json", "entities.json")
 
@@ -317,23 +318,6 @@ def _is_part(short: tuple[str, ...], full: tuple[str, ...]) -> Literal["suffix",
 # --- clustering ----------------------------------------------------------------------------------
 
 
-class _Sets:
-    def __init__(self) -> None:
-        self.parent: dict[int, int] = {}
-
-    def find(self, x: int) -> int:
-        self.parent.setdefault(x, x)
-        while self.parent[x] != x:
-            self.parent[x] = self.parent[self.parent[x]]
-            x = self.parent[x]
-        return x
-
-    def union(self, a: int, b: int) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
-
-
 @dataclass
 class _Node:
     """One name, in one document (generic names) or in the whole corpus."""
@@ -378,7 +362,7 @@ def cluster(mentions: pl.DataFrame, aliases: list[AliasEntry] | None = None) -> 
         if not generic:
             node.keys |= name_keys(strip_leading(row["name"], lang), lang) | name_keys(row["name"], lang)
             node.roles |= role_keys(row["roles"] or [], lang)
-    sets = _Sets()
+    sets: UnionFind[int] = UnionFind()
     # 1. the same spelling, by any key
     by_key: dict[tuple[str, ...], int] = {}
     for i, node in enumerate(nodes):
@@ -425,7 +409,7 @@ def _alias_keys(alias: str) -> frozenset[tuple[str, ...]]:
     return frozenset(keys)
 
 
-def _join_short_forms(nodes: list[_Node], sets: _Sets) -> None:
+def _join_short_forms(nodes: list[_Node], sets: UnionFind[int]) -> None:
     longer: dict[str, set[int]] = defaultdict(set)  # first or last word of a key → nodes with multi-word keys
     for i, node in enumerate(nodes):
         if node.generic:
