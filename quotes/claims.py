@@ -74,7 +74,7 @@ def update_claims(store: "Store", encoder=None) -> dict[str, int]:
     were merged into others."""
     from .embed import load_encoder
     from .statements import as_matrix
-    from .trace import Thresholds, agreeing, live_vectors, statement_index
+    from .trace import Thresholds, live_vectors, neighbours, same_statement, statement_index
 
     encoder = encoder or load_encoder()
     tables = store.tables()
@@ -90,20 +90,15 @@ def update_claims(store: "Store", encoder=None) -> dict[str, int]:
     k = min(64, len(index.vectors))
     for start in range(0, vectors.height, BATCH):
         part = vectors.slice(start, BATCH)
-        ids, scores = index.vectors.search(as_matrix(part["vector"].to_list()), k)
-        edges.append(pl.DataFrame({
-            "statement_id": [s for s, row in zip(part["statement_id"], ids) for _ in row],
-            "neighbour": [str(x) for row in ids for x in row],
-            "score": [float(x) for row in scores for x in row],
-        }, schema={"statement_id": pl.String, "neighbour": pl.String, "score": pl.Float64}))
+        found = neighbours(index, as_matrix(part["vector"].to_list()), k)
+        edges.append(found.with_columns(statement_id=part["statement_id"].gather(found["query"])).drop("query"))
     # the stored statements the index searched (its rows are the live ones with a vector)
     where = index.statements.lazy().select(pl.col("statement_id").alias("neighbour"), pl.col("doc_id").alias("n_doc"),
                                            pl.col("language").alias("n_language"), pl.col("text").alias("n_text"))
     links = (
-        agreeing(pl.concat(edges).lazy().join(new.lazy(), on="statement_id").join(where, on="neighbour")
-                 .filter(pl.col("doc_id") != pl.col("n_doc"))
-                 .filter(pl.col("score") >= pl.when(pl.col("language") == pl.col("n_language"))
-                         .then(thresholds.within).otherwise(thresholds.across)), "text", "n_text")
+        same_statement(pl.concat(edges).lazy().join(new.lazy(), on="statement_id").join(where, on="neighbour")
+                       .filter(pl.col("doc_id") != pl.col("n_doc")), thresholds, ("language", "n_language"),
+                       ("text", "n_text"))
         .join(members, left_on="neighbour", right_on="statement_id", how="left")
         .select("statement_id", "neighbour", "claim_id")
         .collect()

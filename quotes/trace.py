@@ -80,6 +80,27 @@ def agreeing(frame: pl.LazyFrame, left: str, right: str) -> pl.LazyFrame:
                                                             return_dtype=pl.Boolean))
 
 
+def neighbours(index: "StatementIndex", vectors, k: int) -> pl.DataFrame:
+    """The ``k`` nearest stored statements of each query vector: ``query`` (its position),
+    ``neighbour`` (a statement id) and ``score`` (cosine), one row each."""
+    ids, scores = index.vectors.search(vectors, k)
+    return pl.DataFrame({
+        "query": [i for i, row in enumerate(ids) for _ in row],
+        "neighbour": [str(x) for row in ids for x in row],
+        "score": [float(x) for row in scores for x in row],
+    }, schema={"query": pl.Int64, "neighbour": pl.String, "score": pl.Float64})
+
+
+def same_statement(pairs: pl.LazyFrame, thresholds: Thresholds, languages: tuple[str, str],
+                   texts: tuple[str, str]) -> pl.LazyFrame:
+    """The pairs (with a ``score``) that say the same thing, by the rule trace and claims share:
+    the cosine reaches the threshold of the pair's languages (``languages``: two columns), and the
+    texts (``texts``: two columns) agree where a cosine is blind."""
+    first, second = languages
+    return agreeing(pairs.filter(pl.col("score") >= pl.when(pl.col(first) == pl.col(second))
+                                 .then(thresholds.within).otherwise(thresholds.across)), *texts)
+
+
 # --- the index -----------------------------------------------------------------------------------
 
 
@@ -204,20 +225,15 @@ def match(tables: "Tables", index: StatementIndex, vectors, texts: Sequence[str]
           thresholds: Thresholds) -> list[pl.DataFrame]:
     """For each query (vector, text, language): the documents holding a statement that says the
     same, one row each (its best statement), best first."""
-    ids, scores = index.vectors.search(vectors, min(NEIGHBOURS, max(1, len(index.vectors))))
-    hits = pl.DataFrame({
-        "query": [i for i, row in enumerate(ids) for _ in row],
-        "statement_id": [str(x) for row in ids for x in row],
-        "score": [float(x) for row in scores for x in row],
-    }, schema={"query": pl.Int64, "statement_id": pl.String, "score": pl.Float64})
+    hits = neighbours(index, vectors, min(NEIGHBOURS, max(1, len(index.vectors)))).rename(
+        {"neighbour": "statement_id"})
     hits = hits.join(pl.DataFrame({"query": range(len(languages)), "query_language": list(languages),
                                    "query_text": list(texts)},
                                   schema={"query": pl.Int64, "query_language": pl.String, "query_text": pl.String}),
                      on="query")
-    found = agreeing(
-        hits.lazy().join(index.statements.lazy(), on="statement_id")
-        .filter(pl.col("score") >= pl.when(pl.col("language") == pl.col("query_language"))
-                .then(thresholds.within).otherwise(thresholds.across)), "query_text", "text",
+    found = same_statement(
+        hits.lazy().join(index.statements.lazy(), on="statement_id"), thresholds, ("language", "query_language"),
+        ("query_text", "text"),
     ).sort(["query", "score"], descending=[False, True]).unique(["query", "doc_id"], keep="first",
                                                                  maintain_order=True)
     found = found.collect()
