@@ -114,8 +114,9 @@ def extract_citations(
     segments = sorted(segments, key=lambda s: s.start)
     starts = [s.start for s in segments]
     bare_ok = {(m.start, m.end) for m in registry.find_mentions(text, include_framed=False)}
+    mentions = registry.find_mentions(text)
     citations = []
-    for start, end, source in registry.find_mentions(text):
+    for start, end, source in mentions:
         where = _segment_kind(segments, starts, start)
         if source == own or where in SKIPPED_SEGMENTS:
             continue
@@ -132,7 +133,7 @@ def extract_citations(
                 in_comments=where == "comments",
             )
         )
-    taken = [(c.start, c.end) for c in citations] + [(m.start, m.end) for m in registry.find_mentions(text)]
+    taken = [(m.start, m.end) for m in mentions]  # the citations' spans are among them
     found = discover_sources(text, segments, lang, taken, own, parsed)
     return sorted(citations + found, key=lambda c: (c.start, c.end))
 
