@@ -231,24 +231,25 @@ def _readable(doc: ParsedDocument, m: Mention, runs: list[str], lex: CueLexicon,
     m.name = longer
 
 
-def _recent_person(doc: ParsedDocument, before: int, sentence_index: int) -> str | None:
+def _recent_person_span(doc: ParsedDocument, before: int, sentence_index: int) -> tuple[int, int] | None:
     """The last person named before offset ``before`` in sentence ``sentence_index`` or the two before it."""
     window = [s for s in doc.sentences if sentence_index - 2 <= s.index <= sentence_index]
     people = [(a, b) for s in window for a, b, t in s.entities if t == "PER" and b <= before]
-    if not people:
-        return None
-    a, b = people[-1]
-    return doc.text[a:b]
+    return people[-1] if people else None
+
+
+def _recent_person(doc: ParsedDocument, before: int, sentence_index: int) -> str | None:
+    span = _recent_person_span(doc, before, sentence_index)
+    return doc.text[span[0]:span[1]] if span else None
 
 
 def _recent_person_mention(doc: ParsedDocument, c: Candidate) -> Mention | None:
     """A cue-less quote's most likely speaker when no quote before it had one: the last person named
     in its sentence or the two before it."""
-    window = [s for s in doc.sentences if c.sentence_index - 2 <= s.index <= c.sentence_index]
-    people = [(a, b) for s in window for a, b, t in s.entities if t == "PER" and b <= c.start]
-    if not people:
+    span = _recent_person_span(doc, c.start, c.sentence_index)
+    if span is None:
         return None
-    a, b = people[-1]
+    a, b = span
     return Mention(a, b, doc.text[a:b], doc.text[a:b], None, "PER", c.sentence_index)
 
 
