@@ -250,11 +250,17 @@ def words(name: str) -> list[str]:
 def name_keys(name: str, lang: str | None) -> set[tuple[str, ...]]:
     """The spellings ``name`` may stand for: its folded words, and the words rewritten by each
     convention of its language (a name in another script: by the convention of anyascii's output)."""
+    return _keys(name, language_rules(lang).conventions)
+
+
+def _keys(name: str, conventions: Iterable[str]) -> set[tuple[str, ...]]:
+    """``name``'s folded words, and the words rewritten by each of ``conventions`` (a name in
+    another script: by the convention of anyascii's output)."""
     ws = words(name)
     if not ws:
         return set()
     t = transliteration()
-    conventions = (t.non_latin,) if _non_latin(name) else language_rules(lang).conventions
+    conventions = (t.non_latin,) if _non_latin(name) else conventions
     keys = {tuple(ws), tuple(t.key(w, None) for w in ws)}
     keys.update(tuple(t.key(w, c) for w in ws) for c in conventions if c in t.conventions)
     return keys
@@ -350,7 +356,7 @@ def cluster(mentions: pl.DataFrame, aliases: list[AliasEntry] | None = None) -> 
     index: dict[tuple[str, str], int] = {}
     for row in rows:
         lang = row["language"]
-        if row["cited"] == 0 and _safe_reason(non_name_reason, row["name"], lang):
+        if row["cited"] == 0 and non_name_reason(row["name"], lang):
             continue
         generic = row["cited"] == 0 and is_generic(row["name"], lang, row["entity_type"])
         scope = row["doc_id"] if generic else ""
@@ -389,24 +395,10 @@ def cluster(mentions: pl.DataFrame, aliases: list[AliasEntry] | None = None) -> 
                    [pinned.get(root) for root in sorted(groups)])
 
 
-def _safe_reason(fn, name: str, lang: str | None) -> str | None:
-    try:
-        return fn(name, lang)
-    except FileNotFoundError:  # a language without name data: nothing to rule out
-        return None
-
-
 @cache
 def _alias_keys(alias: str) -> frozenset[tuple[str, ...]]:
     """A curated alias's keys under every convention (its language is not known)."""
-    t = transliteration()
-    ws = words(alias)
-    if not ws:
-        return frozenset()
-    conventions = (t.non_latin,) if _non_latin(alias) else tuple(t.conventions)
-    keys = {tuple(ws), tuple(t.key(w, None) for w in ws)}
-    keys.update(tuple(t.key(w, c) for w in ws) for c in conventions)
-    return frozenset(keys)
+    return frozenset(_keys(alias, tuple(transliteration().conventions)))
 
 
 def _join_short_forms(nodes: list[_Node], sets: UnionFind[int]) -> None:

@@ -40,9 +40,13 @@ class NameLexicon:
 
 
 @cache
-def name_lexicon(lang: str) -> NameLexicon:
-    d = load_data("names", lang)
-    cues = load_data("cues", lang)
+def name_lexicon(lang: str | None) -> NameLexicon:
+    """The language's name data; a language without it has nothing to rule out."""
+    try:
+        d = load_data("names", lang) if lang else {}
+        cues = load_data("cues", lang) if lang else {}
+    except FileNotFoundError:
+        d, cues = {}, {}
     low = lambda xs: frozenset(x.lower() for x in xs)  # noqa: E731
     return NameLexicon(low(d.get("pronouns", [])), low(d.get("articles", [])), low(d.get("adverbs", [])),
                        low(d.get("oblique_openers", [])), tuple(d.get("oblique_adjective_endings", [])),
