@@ -150,28 +150,29 @@ def travelled_claims(tables: "Tables", limit: int = TOP_CLAIMS) -> dict:
     languages, a quote's speaker with it."""
     speakers = tables.quotes.select("quote_id", "speaker_name")
     members = (tables.claims.join(speakers, on="quote_id", how="left")
-               .select("claim_id", "doc_id", "language", "published", "outlet", "speaker_name", "text",
-                       "documents", "outlets", "languages", "first").collect())
-    claims = []
+               .select("claim_id", "doc_id", "language", "published", "outlet", "speaker_name", "text").collect())
+    ranked = []
     for _, group in members.group_by("claim_id"):
         per_doc = group.sort("published", "doc_id", nulls_last=True).unique("doc_id", keep="first",
                                                                               maintain_order=True)
         first = per_doc.row(0, named=True)
-        claims.append({
-            "text": first["text"],
-            "speaker": first["speaker_name"],
-            "documents": per_doc.height,
-            "outlets": sorted(set(per_doc["outlet"])),
-            "languages": sorted(set(per_doc["language"].drop_nulls())),
-            "quotes": group.height,
-            "first": {"date": _date(first["published"]), "outlet": first["outlet"], "doc_id": first["doc_id"]},
-            "timeline": [{"date": _date(r["published"]), "outlet": r["outlet"], "doc_id": r["doc_id"],
-                          "language": r["language"], "speaker": r["speaker_name"], "text": r["text"]}
-                         for r in per_doc.iter_rows(named=True)],
-        })
-    claims.sort(key=lambda c: (-c["documents"], -len(c["outlets"]), -len(c["languages"]),
-                               c["first"]["date"] or "9999", c["text"]))
-    return {"source": "claims", "total": len(claims), "claims": claims[:limit]}
+        outlets, languages = sorted(set(per_doc["outlet"])), sorted(set(per_doc["language"].drop_nulls()))
+        order = (-per_doc.height, -len(outlets), -len(languages), _date(first["published"]) or "9999", first["text"])
+        ranked.append((order, per_doc, first, outlets, languages, group.height))
+    ranked.sort(key=lambda r: r[0])
+    claims = [{  # the timelines of the claims shown only
+        "text": first["text"],
+        "speaker": first["speaker_name"],
+        "documents": per_doc.height,
+        "outlets": outlets,
+        "languages": languages,
+        "quotes": quotes,
+        "first": {"date": _date(first["published"]), "outlet": first["outlet"], "doc_id": first["doc_id"]},
+        "timeline": [{"date": _date(r["published"]), "outlet": r["outlet"], "doc_id": r["doc_id"],
+                      "language": r["language"], "speaker": r["speaker_name"], "text": r["text"]}
+                     for r in per_doc.iter_rows(named=True)],
+    } for _, per_doc, first, outlets, languages, quotes in ranked[:limit]]
+    return {"source": "claims", "total": len(ranked), "claims": claims}
 
 
 # --- the quote browser ---------------------------------------------------------------------------
