@@ -156,7 +156,7 @@ def select(model: AttributionModel, articles: list[Article]) -> tuple[Thresholds
     return chosen, best_s
 
 
-def _versions() -> dict:
+def _versions(language: str) -> dict:
     import sklearn
     import stanza
 
@@ -164,7 +164,7 @@ def _versions() -> dict:
     from .parse_cache import model_version
 
     return {"python": platform.python_version(), "scikit-learn": sklearn.__version__, "stanza": stanza.__version__,
-            "stanza_models": model_version("de"), "stanza_resources": resources_dir()}
+            "stanza_models": model_version(language), "stanza_resources": resources_dir()}
 
 
 def train(gold: str | Path, out: Path, language: str = "de", train_range: tuple[int, int] = (0, 600),
@@ -195,7 +195,7 @@ def train(gold: str | Path, out: Path, language: str = "de", train_range: tuple[
         "thresholds": thresholds.__dict__,
         "selection_scores": {"rules": _summary(rules_score), "rules+model": _summary(sel_score)},
         "key": _training_key(gold, language, train_range, select_range),
-        "versions": _versions(),
+        "versions": _versions(language),
         "seconds": {"parse": round(t_parse, 1), "total": round(t_total, 1)},
     }
     path = model.save(out)
