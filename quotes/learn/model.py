@@ -26,7 +26,7 @@ from pathlib import Path
 from ..extract.cues import cue_lexicon
 from ..extract.patterns import Candidate
 from ..extract.speakers import Mention
-from ..parse import ParsedDocument
+from ..parse import ParsedDocument, Sentence
 from .features import (
     DocView,
     candidate_features,
@@ -80,9 +80,7 @@ class AttributionModel:
         view = DocView(doc, cue_lexicon(doc.language))
         keep = self._proba("keep", [candidate_features(view, c, candidates) for c in candidates])
         extras = []
-        covered = covered_sentences(view, candidates)
-        free = [s for s in doc.sentences if s.index not in covered and any(r0 <= s.start < r1 for r0, r1 in regions)]
-        spans = [(s, span) for s in free for span in sentence_spans(view, s)]
+        covered, spans = free_spans(view, candidates, regions)
         probs = self._proba("add", [sentence_features(view, s, covered, span) for s, span in spans])
         best: dict[int, tuple] = {}
         for (s, span), p in zip(spans, probs):
@@ -167,6 +165,15 @@ def covered_sentences(view: DocView, candidates: list[Candidate]) -> dict[int, s
         for s in view.touching(c.start, c.end):
             out.setdefault(s.index, c.kind)
     return out
+
+
+def free_spans(view: DocView, candidates: list[Candidate], regions: list[tuple[int, int]]
+               ) -> tuple[dict[int, str], list[tuple[Sentence, tuple[str, tuple[int, int]]]]]:
+    """The sentences the candidates cover (index → kind), and the spans that may be quotes in the
+    sentences of ``regions`` no candidate touches: what the "add" model scores, in training and in use."""
+    covered = covered_sentences(view, candidates)
+    free = [s for s in view.doc.sentences if s.index not in covered and any(r0 <= s.start < r1 for r0, r1 in regions)]
+    return covered, [(s, span) for s in free for span in sentence_spans(view, s)]
 
 
 def file_digest(path: Path) -> str:

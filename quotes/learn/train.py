@@ -20,9 +20,9 @@ from ..extract.cues import cue_lexicon
 from ..extract.extractor import extract_candidates
 from ..extract.patterns import Candidate
 from ..resolve import resolve_candidates, to_quotes
-from .features import DocView, candidate_features, option_features, sentence_features, sentence_spans, speaker_options
+from .features import DocView, candidate_features, option_features, sentence_features, speaker_options
 from .goldset import Article, load_articles
-from .model import AttributionModel, Scored, Thresholds, covered_sentences, write_card
+from .model import AttributionModel, Scored, Thresholds, free_spans, write_card
 
 LICENCE = "CC BY-NC-SA 4.0"
 
@@ -67,11 +67,9 @@ def collect(articles: list[Article]) -> Rows:
         for i, c in enumerate(cands):
             rows.keep[0].append(candidate_features(view, c, cands))
             rows.keep[1].append(int(i in matched))
-        covered = covered_sentences(view, cands)
-        free = [s for s in doc.sentences if s.index not in covered and any(r0 <= s.start < r1 for r0, r1 in a.regions)]
+        covered, spans = free_spans(view, cands, a.regions)
         taken = set(matched.values())
         open_gold = GoldDocument(a.gold.doc_id, a.gold.text, [g for gi, g in enumerate(a.gold.quotes) if gi not in taken])
-        spans = [(s, span) for s in free for span in sentence_spans(view, s)]
         extra_match = one_to_one(open_gold, [span for _, (_, span) in spans])
         extras = []
         for i, (s, span) in enumerate(spans):
