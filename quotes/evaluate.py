@@ -138,6 +138,21 @@ class Score:
         }
 
 
+def match_spans(gold: GoldDocument, spans: list[tuple[int, int]]) -> dict[int, int]:
+    """Predicted span index → gold quote index, one to one: the pairs whose Jaccard of non-space
+    characters is at least 0.5, best first (in that order)."""
+    chars = [_chars(gold.text, [s]) for s in spans]
+    pairs = sorted(((j, gi, si) for gi, g in enumerate(gold.quotes) for si, c in enumerate(chars)
+                    if (j := jaccard(g.chars, c)) >= 0.5), reverse=True)
+    used_g, out = set(), {}
+    for _, gi, si in pairs:
+        if gi in used_g or si in out:
+            continue
+        used_g.add(gi)
+        out[si] = gi
+    return out
+
+
 def score_document(gold: GoldDocument, predicted: list[Quote], score: Score,
                    language: str | None = None) -> list[tuple[GoldQuote, Quote]]:
     preds = [q for q in predicted if not q.in_comments]
@@ -146,21 +161,8 @@ def score_document(gold: GoldDocument, predicted: list[Quote], score: Score,
     # the gold marks a mixed quote's direct words as a nested quote of their own: scored as such
     preds = preds + [q.model_copy(update={"start": d.start, "end": d.end, "kind": "direct", "direct_spans": []})
                      for q in preds for d in q.direct_spans]
-    pred_chars = [_chars(gold.text, [(q.start, q.end)]) for q in preds]
-    pairs = []
-    for gi, g in enumerate(gold.quotes):
-        for pi, pc in enumerate(pred_chars):
-            j = jaccard(g.chars, pc)
-            if j >= 0.5:
-                pairs.append((j, gi, pi))
-    pairs.sort(reverse=True)
-    used_g, used_p, matches = set(), set(), []
-    for _, gi, pi in pairs:
-        if gi in used_g or pi in used_p:
-            continue
-        used_g.add(gi)
-        used_p.add(pi)
-        matches.append((gold.quotes[gi], preds[pi]))
+    matched = match_spans(gold, [(q.start, q.end) for q in preds])
+    matches = [(gold.quotes[gi], preds[pi]) for pi, gi in matched.items()]
     score.gold += len(gold.quotes)
     score.predicted += len(preds)
     score.matched += len(matches)

@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..evaluate import _WORD, GoldDocument, Score, _chars, jaccard, score_document
+from ..evaluate import _WORD, GoldDocument, Score, match_spans, score_document
 from ..extract.cues import cue_lexicon
 from ..extract.extractor import extract_candidates
 from ..extract.patterns import Candidate
@@ -25,20 +25,6 @@ from .goldset import Article, load_articles
 from .model import AttributionModel, Scored, Thresholds, free_spans, write_card
 
 LICENCE = "CC BY-NC-SA 4.0"
-
-
-def one_to_one(gold: GoldDocument, spans: list[tuple[int, int]]) -> dict[int, int]:
-    """span index → gold quote index, greedy by Jaccard like the scorer."""
-    chars = [_chars(gold.text, [s]) for s in spans]
-    pairs = sorted(((jaccard(g.chars, c), gi, si) for gi, g in enumerate(gold.quotes) for si, c in enumerate(chars)
-                    if jaccard(g.chars, c) >= 0.5), reverse=True)
-    used_g, out = set(), {}
-    for _, gi, si in pairs:
-        if gi in used_g or si in out:
-            continue
-        used_g.add(gi)
-        out[si] = gi
-    return out
 
 
 @dataclass
@@ -63,14 +49,14 @@ def collect(articles: list[Article]) -> Rows:
         doc = a.item.parsed
         view = DocView(doc, cue_lexicon(doc.language))
         cands = extract_candidates(doc, a.regions)
-        matched = one_to_one(a.gold, [(c.start, c.end) for c in cands])
+        matched = match_spans(a.gold, [(c.start, c.end) for c in cands])
         for i, c in enumerate(cands):
             rows.keep[0].append(candidate_features(view, c, cands))
             rows.keep[1].append(int(i in matched))
         covered, spans = free_spans(view, cands, a.regions)
         taken = set(matched.values())
         open_gold = GoldDocument(a.gold.doc_id, a.gold.text, [g for gi, g in enumerate(a.gold.quotes) if gi not in taken])
-        extra_match = one_to_one(open_gold, [span for _, (_, span) in spans])
+        extra_match = match_spans(open_gold, [span for _, (_, span) in spans])
         extras = []
         for i, (s, span) in enumerate(spans):
             rows.add[0].append(sentence_features(view, s, covered, span))
