@@ -95,13 +95,13 @@ def embed_statements(statements: Sequence[Statement], encoder, known: Callable[[
     return len(fresh)
 
 
-def as_matrix(vectors: Sequence[bytes], dim: int | None = None):
-    """Stored vector bytes (float16) as an (n, dim) float32 matrix."""
+def as_matrix(vectors: Sequence[bytes], dim: int | None = None, dtype: str = "float32"):
+    """Stored vector bytes (float16) as an (n, dim) matrix of ``dtype`` (float16: no copy)."""
     import numpy as np
 
     if not vectors:
-        return np.empty((0, dim or 0), dtype=np.float32)
-    return np.frombuffer(b"".join(vectors), dtype=np.float16).reshape(len(vectors), -1).astype(np.float32)
+        return np.empty((0, dim or 0), dtype=dtype)
+    return np.frombuffer(b"".join(vectors), dtype=np.float16).reshape(len(vectors), -1).astype(dtype, copy=False)
 
 
 def embed_missing(store, batch: int = 2_000, progress: Callable[[int, int], None] | None = None) -> dict[str, int]:

@@ -171,8 +171,7 @@ def statement_index(store: "Store", encoder: str) -> StatementIndex:
 
 
 def _build_index(store: "Store", encoder: str) -> StatementIndex:
-    import numpy as np
-
+    from .statements import as_matrix
     from .vector_index import VectorIndex
 
     tables = store.tables()
@@ -181,7 +180,7 @@ def _build_index(store: "Store", encoder: str) -> StatementIndex:
     ).collect().row(0, named=True)
     rows = live_vectors(tables, encoder).select(*SHOWN, "vector").collect()
     if rows.height:
-        vectors = np.frombuffer(b"".join(rows["vector"].to_list()), dtype=np.float16).reshape(rows.height, -1)
+        vectors = as_matrix(rows["vector"].to_list(), dtype="float16")  # as stored: half the memory
         index = VectorIndex.build(rows["statement_id"].to_numpy().astype(str), vectors, encoder=encoder)
     else:
         index = VectorIndex(384, encoder=encoder)
