@@ -9,7 +9,7 @@ Measures, on the first N articles of ../shared/data/german-news-quotes/train.jso
 time, written only to a temporary folder):
 
 - end to end (ingest → segment → parse → extract → resolve → statements → Delta write: the steps
-  of ``quotes.corpus.run_corpus``, 32 documents a chunk, statements without their vectors, whose
+  of ``quotes.run.runner.run_corpus``, 32 documents a chunk, statements without their vectors, whose
   encoding benchmarks/trace_bench.py measures): documents and tokens per second, and the share of
   that time spent inside stanza (``bulk_process``) against everything else;
 - stanza alone on the same texts, same batch size, each chunk parsed just before the pipeline
@@ -116,7 +116,8 @@ def synthetic_store(path: Path, n_quotes: int, seed: int = 7) -> dict[str, int]:
     import numpy as np
     import polars as pl
 
-    from quotes.store import SPECS, Store
+    from quotes.store.tables import SPECS
+    from quotes.store.writer import Store
 
     rng = np.random.default_rng(seed)
     n_docs = max(1, n_quotes // 20)
@@ -225,7 +226,7 @@ def bench_latency(args) -> dict:
 def _quote_rows(store_path) -> "object":
     import polars as pl
 
-    from quotes.store import open_store
+    from quotes.store.reader import open_store
 
     return (open_store(store_path).quotes.drop("write_id").collect()
             .sort("doc_id", "quote_id").with_columns(pl.col(pl.List(pl.String)).list.sort()))
@@ -238,16 +239,15 @@ def bench_dask(args) -> dict:
 
     import torch
     from distributed import LocalCluster
-
     from prefect.settings import PREFECT_TASKS_REFRESH_CACHE, temporary_settings
 
     from flows.ephemeral import prefect_api
     from flows.process_corpus import corpus_flow, process_corpus
-    from quotes import cluster as qcluster
-    from quotes.parse import load_pipeline
+    from quotes.parse.parser import load_pipeline
+    from quotes.run import cluster as qcluster
     corpus_path, _ = write_corpus(args.limit, tmp)
     prefect_api()
-    from quotes.embed import load_encoder
+    from quotes.embed.encoders import load_encoder
 
     load_pipeline("de")
     load_encoder()
@@ -296,7 +296,7 @@ def one_thread_run(corpus_path: Path, store: Path) -> float:
         "import json, sys, time\n"
         f"sys.path.insert(0, {str(ROOT)!r})\n"
         "import torch; torch.set_num_threads(1)\n"
-        "from quotes import corpus\nfrom quotes.embed import load_encoder\nfrom quotes.parse import load_pipeline\n"
+        "from quotes.run import runner as corpus\nfrom quotes.embed.encoders import load_encoder\nfrom quotes.parse.parser import load_pipeline\n"
         "load_pipeline('de'); load_encoder()\n"
         "started = time.perf_counter()\n"
         f"corpus.run_corpus([{str(corpus_path)!r}], {str(store)!r})\n"
@@ -321,7 +321,7 @@ def bench_synthetic(args) -> dict:
     """``quotes run --runner dask`` over N documents; the driver's peak memory from /proc."""
     import polars as pl
 
-    from quotes.cluster import CHUNK
+    from quotes.run.cluster import CHUNK
 
     tmp = Path(tempfile.mkdtemp(prefix="quotes-bench-synthetic-"))
     corpus_path = write_synthetic(args.synthetic, tmp)
@@ -345,14 +345,14 @@ def bench_synthetic(args) -> dict:
         time.sleep(0.5)
     seconds = time.perf_counter() - started
     assert process.returncode in (0, 1), (process.returncode, (tmp / "run.log").read_text()[-2000:])
-    from quotes.store import open_store
+    from quotes.store.reader import open_store
 
     tables = open_store(store)
     docs = tables.documents.select(pl.len()).collect().item()
     failures = tables.failures.select(pl.len()).collect().item()
     quotes = tables.quotes.select(pl.len(), pl.col("quote_id").n_unique()).collect().row(0)
     doc_keys = tables.documents.select(pl.col("doc_id").n_unique()).collect().item()
-    from quotes.store import Store
+    from quotes.store.writer import Store
 
     raw = {name: Store(store).scan(name).select(pl.len()).collect().item() for name in ("quotes", "documents")}
     rows = [
@@ -401,9 +401,11 @@ def main() -> None:
 
     if args.threads:
         torch.set_num_threads(args.threads)
-    from quotes import ask, corpus
-    from quotes.parse import load_pipeline, parse_documents
-    from quotes.store import Store, open_store
+    from quotes.ask import query as ask
+    from quotes.parse.parser import load_pipeline, parse_documents
+    from quotes.run import runner as corpus
+    from quotes.store.reader import open_store
+    from quotes.store.writer import Store
 
     load_before = os.getloadavg()[0]
     rows: list[tuple[str, str, str]] = []

@@ -23,8 +23,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from measure import peak_mb, rss_mb  # noqa: E402
 
 
-
-
 def read_sentences(path: str, n: int) -> list[str]:
     out: list[str] = []
     with open(path, encoding="utf-8") as f:
@@ -53,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     chars = statistics.mean(len(t) for t in texts)
     rss0 = rss_mb()
     t0 = time.perf_counter()
-    from quotes.embed import load_encoder
+    from quotes.embed.encoders import load_encoder
     enc = load_encoder(args.encoder, threads=args.threads)
     load_s = time.perf_counter() - t0
     rss1 = rss_mb()

@@ -93,7 +93,7 @@ def build_sets(docs: list[dict], nb_rows: list[dict], how: str):
 
 
 def best_matches(encoder, store, queries, store_kind: str, query_kind: str, cache: dict):
-    from quotes.vector_index import VectorIndex
+    from quotes.embed.vector_index import VectorIndex
 
     def enc(texts, kind):
         missing = [t for t in dict.fromkeys(texts) if (t, kind) not in cache]
@@ -182,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--kinds", action="store_true", help="compare the e5 prefixes first")
     args = ap.parse_args(argv)
 
-    from quotes.embed import STATEMENT_KIND, load_encoder
+    from quotes.embed.encoders import STATEMENT_KIND, load_encoder
 
     docs = read_jsonl(args.pud)
     nb_rows = read_jsonl(args.nb) if args.nb else []

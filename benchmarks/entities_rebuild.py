@@ -5,7 +5,7 @@ the end of every run (over an incremental merge).
 
 Each document gets 5 names quoted or cited, drawn from a pool of people (made-up first names ×
 surnames, a third also as the bare surname) and 300 sources, so the corpus has about
-``documents / 4`` distinct names. Prints the seconds of ``quotes.entities.cluster`` per size.
+``documents / 4`` distinct names. Prints the seconds of ``quotes.corpus.entities.cluster`` per size.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--documents", type=int, nargs="+", default=[10_000, 100_000])
     args = ap.parse_args()
-    from quotes.entities import cluster
+    from quotes.corpus.entities import cluster
 
     print("| documents | mention rows | distinct names | entities | cluster (s) |")
     print("|---|---|---|---|---|")

@@ -4,12 +4,14 @@ rules alone and rules + the trained model over the same parses (best of three).
     python benchmarks/learned_cost.py      # needs ../shared and a trained model (quotes train)
 """
 import time
-from quotes.learn.goldset import load_articles
-from quotes.learn.model import load_model
-from quotes.learn.train import predict_quotes
+
 from quotes.extract.extractor import extract_candidates
-from quotes.parse import parse_documents
-from quotes.pipeline import BLANKED
+from quotes.gold.articles import load_articles
+from quotes.gold.train import predict_quotes
+from quotes.learn.model import load_model
+from quotes.parse.parser import parse_documents
+from quotes.run.pipeline import BLANKED
+
 G = str(__import__("pathlib").Path(__file__).resolve().parents[2] / "shared" / "data" / "german-news-quotes") + "/"
 arts=load_articles(G+"dev.jsonl","de")
 m=load_model()

@@ -87,7 +87,7 @@ def main() -> None:
     parser.add_argument("--screenshots", help="save PREFIX-graph.png and PREFIX-quotes.png")
     args = parser.parse_args()
 
-    from quotes.report_html import write_report
+    from quotes.report.html import write_report
 
     tmp = Path(tempfile.mkdtemp(prefix="quotes-report-bench-"))
     store = args.store

@@ -47,10 +47,10 @@ def timed(fn, *args, **kwargs):
 def embedding_cost(tmp: Path, limit: int) -> dict:
     import polars as pl
 
-    from quotes import corpus
-    from quotes.embed import STATEMENT_KIND, load_encoder
-    from quotes.parse import load_pipeline, parse_documents
-    from quotes.store import Store
+    from quotes.embed.encoders import STATEMENT_KIND, load_encoder
+    from quotes.parse.parser import load_pipeline, parse_documents
+    from quotes.run import runner as corpus
+    from quotes.store.writer import Store
 
     with open(DEV, encoding="utf-8") as f:
         texts = [json.loads(line)["originalText"] for line in f][:limit]
@@ -69,7 +69,7 @@ def embedding_cost(tmp: Path, limit: int) -> dict:
     again = tmp / "again.jsonl"
     again.write_text("".join(json.dumps({"id": f"again-{i}", "text": t, "lang": "de"}) + "\n"
                              for i, t in enumerate(texts)), encoding="utf-8")
-    from quotes import statements as statements_module
+    from quotes.embed import statements as statements_module
 
     counted = []
     original = statements_module.embed_statements
@@ -78,13 +78,13 @@ def embedding_cost(tmp: Path, limit: int) -> dict:
         counted.append(original(*args, **kwargs))
         return counted[-1]
 
-    import quotes.pipeline
+    import quotes.run.pipeline
 
-    quotes.pipeline.embed_statements = counting
+    quotes.run.pipeline.embed_statements = counting
     try:
         rerun, _ = timed(corpus.run_corpus, [str(again)], store)
     finally:
-        quotes.pipeline.embed_statements = original
+        quotes.run.pipeline.embed_statements = original
     n_statements = store.tables().statements.filter(pl.col("doc_id").str.starts_with("dev-")).select(
         pl.len()).collect().item()
     return {"documents": len(texts), "statements": n_statements, "distinct_texts": statements.height,
@@ -97,8 +97,9 @@ def synthetic_statements(path: Path, n: int, seed: int = 7) -> dict:
     import numpy as np
     import polars as pl
 
-    from quotes.embed import STATEMENT_KIND, load_encoder
-    from quotes.store import SPECS, Store
+    from quotes.embed.encoders import STATEMENT_KIND, load_encoder
+    from quotes.store.tables import SPECS
+    from quotes.store.writer import Store
 
     with open(PUD, encoding="utf-8") as f:
         sentences = [s[k] for line in f for s in json.loads(line)["sentences"] for k in ("de", "en")]
@@ -136,8 +137,8 @@ def synthetic_statements(path: Path, n: int, seed: int = 7) -> dict:
 
 
 def trace_latency(path: Path) -> dict:
-    from quotes.store import Store
-    from quotes.trace import trace_texts
+    from quotes.ask.trace import trace_texts
+    from quotes.store.writer import Store
 
     statement = "Vladimir Putin will soon visit North Korea, the Kremlin said on Monday."
     store = Store(path)

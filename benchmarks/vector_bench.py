@@ -36,10 +36,10 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from measure import peak_mb, rss_mb  # noqa: E402
 from pathlib import Path
 
 import numpy as np
+from measure import peak_mb, rss_mb  # noqa: E402
 
 K = 10
 N_QUERIES = 200  # half counterpart, half fresh
@@ -54,7 +54,7 @@ def normalise(x: np.ndarray) -> np.ndarray:
 # ---------------------------------------------------------------- 1. real embeddings
 
 def cmd_base(args) -> None:
-    from quotes.embed import load_encoder
+    from quotes.embed.encoders import load_encoder
     enc = load_encoder()
     news: list[str] = []
     with open(args.news, encoding="utf-8") as f:
@@ -312,14 +312,14 @@ class Faiss(Method):
 
 
 class QuotesVectorIndex(Method):
-    """quotes.vector_index.VectorIndex itself: build, save to a folder, load, search one query."""
+    """quotes.embed.vector_index.VectorIndex itself: build, save to a folder, load, search one query."""
 
     def build(self, X, path):
-        from quotes.vector_index import VectorIndex
+        from quotes.embed.vector_index import VectorIndex
         VectorIndex.build(np.arange(len(X)), X).save(str(path) + ".vi")
 
     def load(self, path):
-        from quotes.vector_index import VectorIndex
+        from quotes.embed.vector_index import VectorIndex
         self.idx = VectorIndex.load(str(path) + ".vi")
 
     def search(self, q, k):

@@ -32,8 +32,8 @@ if not os.environ.get("STANZA_RESOURCES_DIR") and (ROOT.parent / "shared" / "sta
 
 
 def make_items(n: int) -> list:
-    from quotes import corpus
     from quotes.records import Document
+    from quotes.run import runner as corpus
 
     texts = [json.loads(line)["originalText"] for line, _ in zip(open(DEV, encoding="utf-8"), range(n))]
     docs = [Document(doc_id=f"dev-{i}", path=str(DEV), text=t, language="de") for i, t in enumerate(texts)]
@@ -44,7 +44,8 @@ def copy_batch(items: list, tag: str) -> list:
     """The batch under new ids (documents and quotes), so that it writes new rows."""
     from dataclasses import replace
 
-    from quotes.store import Processed, short_hash
+    from quotes.store.tables import short_hash
+    from quotes.store.writer import Processed
 
     out = []
     for item in items:
@@ -62,7 +63,7 @@ def copy_batch(items: list, tag: str) -> list:
 def writer(store_path: str, batches_file: str, indices: list[int], start, out) -> None:
     from deltalake.exceptions import CommitFailedError
 
-    from quotes.store import Store, _is_conflict
+    from quotes.store.writer import Store, _is_conflict
 
     batches = pickle.loads(Path(batches_file).read_bytes())
     conflicts = [0]
@@ -89,7 +90,8 @@ def writer(store_path: str, batches_file: str, indices: list[int], start, out) -
 def run(writers: int, batches_file: str, n_batches: int, folder: Path) -> dict:
     import polars as pl
 
-    from quotes.store import Store, open_store
+    from quotes.store.reader import open_store
+    from quotes.store.writer import Store
 
     store_path = str(folder / f"store-{writers}")
     ctx = mp.get_context("spawn")

@@ -1,13 +1,13 @@
-"""Prefect orchestration of ``quotes.corpus.run_corpus``: the same steps, as tasks.
+"""Prefect orchestration of ``quotes.run.runner.run_corpus``: the same steps, as tasks.
 
 - ``read-inputs`` (I/O, retried): ingest the paths, read the store's keys, plan the run;
 - ``process-batch`` (cached on the batch's content hashes plus the extractor and model
   versions): segment, parse (batched per language), extract, resolve, index;
 - ``write-batch`` (I/O, retried): upsert the batch into the Delta tables;
 - ``build-entities`` (I/O, retried): rebuild the corpus entities from the documents' mentions
-  when the run changed the store or the merging rules changed (``quotes.entities``);
+  when the run changed the store or the merging rules changed (quotes/corpus/entities.py);
 - ``compact-store`` (I/O, retried): merge small files;
-- ``write-report``: the HTML report of the whole store (``quotes.report_html``), attached to the
+- ``write-report``: the HTML report of the whole store (quotes/report/html.py), attached to the
   run as a link artifact (key ``quotes-report``). The report is a view: when it cannot be
   written, the run logs why and still succeeds, its data being stored.
 
@@ -19,7 +19,7 @@ Runners (``runner``): ``local`` (the default) runs the batches one after another
 process. ``dask`` hands ``process-batch`` to Prefect's ``DaskTaskRunner`` (prefect-dask): a
 ``LocalCluster`` of ``workers`` processes, or the scheduler at ``address``; the flow reads and
 plans the inputs as it goes (``read-store`` reads the store's keys first), keeps a few batches
-out per worker, and writes each batch itself when it is back (``quotes.cluster``). Call the flow
+out per worker, and writes each batch itself when it is back (quotes/run/cluster.py). Call the flow
 through ``corpus_flow(runner, workers, address)``, which gives it the matching task runner.
 """
 
@@ -35,9 +35,11 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_link_artifact
 from prefect.cache_policies import NO_CACHE
 
-from quotes import cluster, corpus, report_html
-from quotes.ingest import content_hash
-from quotes.store import Store
+from quotes.ingest.read import content_hash
+from quotes.report import html as report_html
+from quotes.run import cluster
+from quotes.run import runner as corpus_runner
+from quotes.store.writer import Store
 
 _listeners: list[Callable[[int, int], None]] = []
 
@@ -67,20 +69,21 @@ def batch_cache_key(context: Any, parameters: dict[str, Any]) -> str:
     return "process-batch-" + hashlib.sha256(body.encode()).hexdigest()
 
 
-read_inputs = task(name="read-inputs", retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)(corpus.read_plan)
+read_inputs = task(name="read-inputs", retries=2, retry_delay_seconds=[1, 5],
+                   cache_policy=NO_CACHE)(corpus_runner.read_plan)
 process_batch = task(name="process-batch", cache_key_fn=batch_cache_key, cache_expiration=timedelta(days=7),
-                     persist_result=True)(corpus.process_batch)
+                     persist_result=True)(corpus_runner.process_batch)
 write_batch = task(name="write-batch", retries=3, retry_delay_seconds=[1, 5, 15],
-                   cache_policy=NO_CACHE)(corpus.write_items)
+                   cache_policy=NO_CACHE)(corpus_runner.write_items)
 compact_store = task(name="compact-store", retries=2, retry_delay_seconds=[5, 30],
-                     cache_policy=NO_CACHE)(corpus.compact_store)
+                     cache_policy=NO_CACHE)(corpus_runner.compact_store)
 
 update_claims = task(name="update-claims", retries=2, retry_delay_seconds=[5, 30],
-                     cache_policy=NO_CACHE)(corpus.update_claims)
+                     cache_policy=NO_CACHE)(corpus_runner.update_claims)
 build_entities = task(name="build-entities", retries=2, retry_delay_seconds=[1, 5],
-                      cache_policy=NO_CACHE)(corpus.update_entities)
+                      cache_policy=NO_CACHE)(corpus_runner.update_entities)
 
-TASK_STEPS = corpus.Steps(plan=read_inputs, process=process_batch, write=write_batch, finish=compact_store,
+TASK_STEPS = corpus_runner.Steps(plan=read_inputs, process=process_batch, write=write_batch, finish=compact_store,
                           claims=update_claims, entities=build_entities)
 
 # the Dask runner's tasks: the same batch task (name and cache key) run by a worker, which checks
@@ -88,7 +91,7 @@ TASK_STEPS = corpus.Steps(plan=read_inputs, process=process_batch, write=write_b
 process_batch_on_worker = task(name="process-batch", cache_key_fn=batch_cache_key, cache_expiration=timedelta(days=7),
                                persist_result=True)(cluster.process_on_worker)
 read_store = task(name="read-store", retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)(
-    corpus.StoredState.of)
+    corpus_runner.StoredState.of)
 
 
 def dask_task_runner(workers: int | None = None, address: str | None = None):
@@ -116,7 +119,7 @@ def corpus_flow(runner: str = "local", workers: int | None = None, address: str 
 
 
 def _run_on_dask(paths: list[str], where: Store, lang: str, batch_size: int, chunk: int,
-                 retry_failures: bool, embed: bool) -> corpus.Summary:
+                 retry_failures: bool, embed: bool) -> corpus_runner.Summary:
     from prefect.client.orchestration import get_client
     from prefect.context import FlowRunContext
     from prefect.settings import PREFECT_API_URL, temporary_settings
@@ -126,7 +129,7 @@ def _run_on_dask(paths: list[str], where: Store, lang: str, batch_size: int, chu
     if not isinstance(runner, DaskTaskRunner):
         raise cluster.ClusterError("runner 'dask' needs the flow's Dask task runner: call "
                                    "flows.process_corpus.corpus_flow('dask', workers, address)(...)")
-    threads = cluster.prepare(runner.client, corpus.current_versions())
+    threads = cluster.prepare(runner.client, corpus_runner.current_versions())
     logger = get_run_logger()
     logger.info("Dask: %d worker threads at %s", threads, runner.client.scheduler.address)
     # the workers report their task runs to this flow's API: an ephemeral server has no
@@ -168,16 +171,18 @@ def process_corpus(paths: list[str], store: str | None = None, lang: str = "auto
     if runner == "dask":
         summary = _run_on_dask(paths, where, lang, batch_size, chunk or cluster.CHUNK, retry_failures, embed).as_dict()
     else:
-        summary = corpus.run_corpus(paths, where, lang=lang, batch_size=batch_size, chunk=chunk or corpus.CHUNK,
-                                    progress=_report, steps=TASK_STEPS, log=get_run_logger().info,
-                                    retry_failures=retry_failures, embed=embed).as_dict()
+        summary = corpus_runner.run_corpus(paths, where, lang=lang, batch_size=batch_size,
+                                           chunk=chunk or corpus_runner.CHUNK, progress=_report, steps=TASK_STEPS,
+                                           log=get_run_logger().info, retry_failures=retry_failures,
+                                           embed=embed).as_dict()
     state = write_report(where, report, summary, return_state=True)
     if state.is_failed():
         get_run_logger().warning("no report for this run: %s", state.message)
     return summary
 
 
-list_inbox = task(name="list-inbox", retries=2, retry_delay_seconds=[1, 5], cache_policy=NO_CACHE)(corpus.input_files)
+list_inbox = task(name="list-inbox", retries=2, retry_delay_seconds=[1, 5],
+                  cache_policy=NO_CACHE)(corpus_runner.input_files)
 
 
 @flow(name="process-inbox")
@@ -189,7 +194,7 @@ def process_inbox(inbox: str, store: str | None = None, lang: str = "auto", batc
     the scheduler at ``address`` (whose workers keep their models loaded between runs)."""
     cluster.check_runner(runner, workers, address)
     if not list_inbox(inbox):
-        return corpus.Summary().as_dict()
+        return corpus_runner.Summary().as_dict()
     # the folder itself, so that a subfolder that cannot be listed is recorded as a failure
     return corpus_flow(runner, workers, address)([inbox], store=store, lang=lang, batch_size=batch_size,
                                                  runner=runner, workers=workers, address=address)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .records import RECORDS
+from quotes.records import RECORDS
 
 
 def schema_documents() -> dict[str, str]:

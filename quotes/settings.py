@@ -21,7 +21,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import QuotesError
+from quotes.errors import QuotesError
 
 
 @dataclass(frozen=True)

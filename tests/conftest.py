@@ -45,8 +45,8 @@ def need(condition: bool, what: str) -> None:
 
 @pytest.fixture(scope="session")
 def models() -> str:
-    from quotes.models import ensure_models
-    from quotes.parse import ModelsMissing
+    from quotes.parse.models import ensure_models
+    from quotes.parse.parser import ModelsMissing
 
     try:
         return ensure_models()
@@ -57,7 +57,7 @@ def models() -> str:
 @pytest.fixture(scope="session")
 def seed_results(models):
     """Every seed article through the whole pipeline, keyed by its three-digit prefix."""
-    from quotes.pipeline import Pipeline
+    from quotes.run.pipeline import Pipeline
 
     out = {}
     for result in Pipeline().run([str(SEEDS)]):
@@ -78,8 +78,8 @@ def train_documents() -> list[dict]:
 @pytest.fixture(scope="session")
 def seed_store(models, tmp_path_factory):
     """A store of the five seeds, built once by the library (no Prefect); tests only read it."""
-    from quotes import corpus
-    from quotes.store import Store
+    from quotes.run import runner as corpus
+    from quotes.store.writer import Store
 
     store = Store(tmp_path_factory.mktemp("seed-store") / "store")
     corpus.run_corpus([str(SEEDS)], store)
@@ -102,7 +102,7 @@ def run_main(capsys, *args: str, env: dict | None = None, monkeypatch=None) -> t
     """`quotes ARGS` in this process, through the console script's error path: (status, out, err)."""
     import sys
 
-    from quotes.cli import main
+    from quotes.cli.main import main
 
     old = sys.argv
     sys.argv = ["quotes", *args]

@@ -10,8 +10,8 @@ pytestmark = pytest.mark.models
 
 @pytest.fixture(scope="module")
 def extract(models):
-    from quotes.pipeline import Pipeline, PipelineConfig
     from quotes.records import Document
+    from quotes.run.pipeline import Pipeline, PipelineConfig
 
     pipelines = {}
 
@@ -117,7 +117,7 @@ def test_adverb_taken_for_a_verb_keeps_the_speaker(extract):
 
 
 def test_parse_repair_makes_the_adverb_an_adverb(models):
-    from quotes.parse import parse_document
+    from quotes.parse.parser import parse_document
 
     doc = parse_document("Die Zeitung hatte gestern berichtet, die Fabrik werde geschlossen.", "de")
     words = {w.surface: w for s in doc.sentences for w in s.words}

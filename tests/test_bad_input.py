@@ -14,7 +14,6 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-
 from bad_inputs import EVIL_EMPTY, EVIL_NAME, MARKUP, MAX_CHARS, cleanup, make_corpus, unprivileged, world_readable
 from conftest import ROOT
 
@@ -98,7 +97,7 @@ def test_run_stores_every_input_or_its_failure_and_reads_back(corpus):
     proc = quotes(env, "run", str(root), "--store", str(store))
     assert proc.returncode == 1, proc.stderr[-3000:]
     assert "Traceback" not in proc.stderr
-    from quotes.store import Store
+    from quotes.store.writer import Store
 
     tables = Store(store).tables()
     documents = {r["doc_id"]: r for r in tables.documents.collect().iter_rows(named=True)}

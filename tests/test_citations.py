@@ -10,13 +10,12 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-
 from conftest import need
 
 from quotes.extract.citations import extract_citations
-from quotes.outlets import detect_outlet, load_registry
+from quotes.extract.outlets import detect_outlet, load_registry
+from quotes.ingest.segment import segment_document
 from quotes.records import Citation, Document
-from quotes.segment import segment_document
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"

@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, SEEDS
 
 QUOTES = [sys.executable, "-m", "quotes.cli"]

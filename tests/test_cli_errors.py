@@ -9,7 +9,6 @@ import sys
 
 import polars as pl
 import pytest
-
 from conftest import ROOT, SEEDS, run_main
 
 pytestmark = pytest.mark.models
@@ -83,7 +82,7 @@ def test_audit_plot_mistakes(capsys, seed_store, tmp_path):
     status, _, err = run_main(capsys, "audit", "--plot", str(tmp_path / "missing" / "a.png"), "--store", seed_store.uri)
     assert status == 2 and "does not exist" in one_line(err.split("\n")[-2] + "\n")
     # a store that holds only a failure: nothing to plot
-    from quotes import corpus
+    from quotes.run import runner as corpus
 
     (tmp_path / "empty.txt").write_text("")
     corpus.run_corpus([str(tmp_path / "empty.txt")], str(tmp_path / "only-failures"))
@@ -93,12 +92,12 @@ def test_audit_plot_mistakes(capsys, seed_store, tmp_path):
 
 
 def test_an_internal_error_is_one_line_unless_debug(capsys, monkeypatch, seed_store):
-    import quotes.ask
+    import quotes.ask.query
 
     def broken(*args, **kwargs):
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(quotes.ask, "audit", broken)
+    monkeypatch.setattr(quotes.ask.query, "audit", broken)
     status, _, err = run_main(capsys, "audit", "--store", seed_store.uri)
     assert status == 70 and "internal error: RuntimeError: a bug" in one_line(err) and "--debug" in err
     with pytest.raises(RuntimeError, match="a bug"):

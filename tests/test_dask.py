@@ -18,7 +18,6 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import polars as pl
 import pytest
-
 from conftest import GERMAN_GOLD, SEEDS, need, run_main
 
 DEV_ARTICLES = 6
@@ -85,7 +84,7 @@ def inputs(tmp_path_factory):
 
 
 def _rows(store: str, table: str, drop: tuple[str, ...] = ("write_id",)) -> pl.DataFrame:
-    from quotes.store import open_store
+    from quotes.store.reader import open_store
 
     frame = open_store(store)[table].collect().drop(drop)
     return frame.sort([c for c, t in frame.schema.items() if not t.is_nested() and t != pl.Binary])  # every row's place fixed
@@ -93,7 +92,7 @@ def _rows(store: str, table: str, drop: tuple[str, ...] = ("write_id",)) -> pl.D
 
 def _claim_groups(store: str) -> set[frozenset[str]]:
     """The claims as groups of statements (claim ids name a group by one of its members, whichever came first)."""
-    from quotes.store import open_store
+    from quotes.store.reader import open_store
 
     members = open_store(store).claim_members.collect()
     return {frozenset(g["statement_id"]) for _, g in members.group_by("claim_id")}
@@ -141,10 +140,10 @@ def test_dask_runner_stores_the_same_rows_as_one_process(both_runs, dask_cluster
     assert len(_claim_groups(local_store)) >= 1
     # both worker processes parsed (each loaded stanza once), with one torch thread each
     _, client = dask_cluster
-    from quotes.cluster import worker_state
+    from quotes.run.cluster import worker_state
 
     states = client.run(worker_state)
-    loaded = client.run(lambda: len(__import__("quotes.parse", fromlist=["_PIPELINES"])._PIPELINES))
+    loaded = client.run(lambda: len(__import__("quotes.parse.parser", fromlist=["_PIPELINES"])._PIPELINES))
     assert len(states) == 2 and all(n >= 1 for n in loaded.values()), loaded
     assert {s["torch_threads"] for s in states.values()} == {1}
 
@@ -174,8 +173,8 @@ def test_a_local_cluster_is_started_for_the_run(both_runs, inputs):
 
 @pytest.mark.models
 def test_workers_with_other_software_are_refused(dask_cluster):
-    from quotes.cluster import ClusterError, prepare
-    from quotes.corpus import Versions, current_versions
+    from quotes.run.cluster import ClusterError, prepare
+    from quotes.run.runner import Versions, current_versions
 
     _, client = dask_cluster
     assert prepare(client, current_versions()) == 2
@@ -187,8 +186,8 @@ def test_workers_with_other_software_are_refused(dask_cluster):
 def test_the_driver_keeps_few_batches_out_and_reads_as_it_goes(models, tmp_path, monkeypatch):
     """``run_streaming`` with an in-process executor: at most ``in_flight`` batches are out, and an
     input is read only when its batch is about to be submitted."""
-    from quotes import corpus
-    from quotes.cluster import run_streaming
+    from quotes.run import runner as corpus
+    from quotes.run.cluster import run_streaming
 
     out, most, read_when_submitted = [0], [0], []
     seen = []
@@ -207,7 +206,7 @@ def test_the_driver_keeps_few_batches_out_and_reads_as_it_goes(models, tmp_path,
     def stored(store):
         return corpus.StoredState.of(store)
 
-    import quotes.ingest as ingest
+    import quotes.ingest.read as ingest
 
     real = ingest.read_documents
 

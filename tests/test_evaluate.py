@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from conftest import GERMAN_GOLD, need
-from quotes.evaluate import GoldDocument, Score, read_gold, score_document
+
+from quotes.gold.evaluate import GoldDocument, Score, read_gold, score_document
 from quotes.records import Quote, Speaker
 
 

@@ -9,18 +9,18 @@ from __future__ import annotations
 
 import pytest
 
-from quotes.evaluate import Score, jaccard, score_document, speaker_right
+from quotes.gold.evaluate import Score, jaccard, score_document, speaker_right
 
 N_DOCS = 60
 
 
 @pytest.fixture(scope="module")
 def scored(models, train_documents):
-    from quotes.pipeline import Pipeline, PipelineConfig
-    from quotes.records import Document
-
-    from quotes.evaluate import read_gold
     from conftest import GERMAN_GOLD
+
+    from quotes.gold.evaluate import read_gold
+    from quotes.records import Document
+    from quotes.run.pipeline import Pipeline, PipelineConfig
 
     gold = read_gold(GERMAN_GOLD / "train.jsonl")[:N_DOCS]
     raw = train_documents[:N_DOCS]

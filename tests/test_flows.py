@@ -8,8 +8,6 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-
-
 from conftest import SEEDS, file_id
 
 pytestmark = [pytest.mark.models, pytest.mark.prefect]
@@ -29,7 +27,7 @@ def first_run(models, prefect_harness, tmp_path_factory):
 
 
 def _table(store: str, name: str) -> pl.DataFrame:
-    from quotes.store import Store
+    from quotes.store.writer import Store
 
     return Store(store).scan(name).collect()
 
@@ -75,7 +73,7 @@ def test_rerun_over_the_unchanged_corpus_skips_everything(first_run):
 def test_quotes_run_command_summarises(first_run):
     from typer.testing import CliRunner
 
-    from quotes.cli import app
+    from quotes.cli.main import app
 
     paths, store, _ = first_run
     result = CliRunner().invoke(app, ["run", *paths, "--store", store])
@@ -86,11 +84,11 @@ def test_quotes_run_command_summarises(first_run):
 
 
 def test_a_new_extractor_version_reprocesses_and_replaces_rows(first_run, monkeypatch):
-    import quotes.pipeline
+    import quotes.run.pipeline
     from flows.process_corpus import process_corpus
 
     paths, store, first = first_run
-    monkeypatch.setattr(quotes.pipeline, "EXTRACTOR_VERSION", "99.0-test")
+    monkeypatch.setattr(quotes.run.pipeline, "EXTRACTOR_VERSION", "99.0-test")
     again = process_corpus(paths=paths, store=store)
     assert (again["processed"], again["skipped"]) == (5, 0)
     documents = _table(store, "documents")

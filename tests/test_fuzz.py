@@ -16,11 +16,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from quotes.extract.citations import extract_citations
+from quotes.extract.outlets import detect_outlet, load_registry
 from quotes.extract.quotation_marks import find_quoted_spans
-from quotes.ingest import read_documents
-from quotes.outlets import detect_outlet, load_registry
+from quotes.ingest.read import read_documents
+from quotes.ingest.segment import segment_document
 from quotes.records import Citation, Document, DocumentResult, Failure, Outlet, Quote, Speaker
-from quotes.segment import segment_document
 
 EXAMPLES = int(os.environ.get("QUOTES_FUZZ_EXAMPLES", "60"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
@@ -77,7 +77,7 @@ def test_any_json_lines_become_documents_or_failures_one_each(tmp_path_factory, 
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(st.lists(texty.filter(lambda t: t.strip()), min_size=1, max_size=4), st.sampled_from(["de", "nb"]))
 def test_the_whole_pipeline_gives_each_document_a_result_or_a_failure(models, texts, lang):
-    from quotes.pipeline import Pipeline, PipelineConfig
+    from quotes.run.pipeline import Pipeline, PipelineConfig
 
     docs = [Document(doc_id=f"d{i}", path="fuzz", text=t, language=lang) for i, t in enumerate(texts)]
     results = Pipeline(PipelineConfig(language=lang, batch_size=4)).process_documents(docs)
@@ -94,7 +94,7 @@ def test_the_whole_pipeline_gives_each_document_a_result_or_a_failure(models, te
 def test_terminal_tables_print_any_stored_text_as_it_is(title, name, quote):
     from rich.console import Console
 
-    from quotes.report import print_document, print_frame
+    from quotes.cli.output import print_document, print_frame
 
     out = Console(file=io.StringIO(), width=400, color_system=None)
     result = DocumentResult(

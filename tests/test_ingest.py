@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from quotes.ingest import content_hash, read_documents
+from quotes.ingest.read import content_hash, read_documents
 from quotes.records import Document, Failure
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
@@ -149,9 +149,9 @@ def test_content_hash_is_sha256_of_the_text():
 
 
 def test_html_without_a_date_in_its_metadata_gets_none_not_a_year_from_the_text(tmp_path):
-    from quotes.ingest import read_documents
-
     from conftest import SEEDS
+
+    from quotes.ingest.read import read_documents
 
     text = (SEEDS / "000_12ed547d5a234aed.txt").read_text(encoding="utf-8")  # mentions the year 2020
     paras = "".join(f"<p>{p}</p>" for p in text.split("\n\n") if p.strip())

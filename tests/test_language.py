@@ -7,10 +7,9 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import need
 
-from quotes.language import identify_language, resolve_language
+from quotes.ingest.language import identify_language, resolve_language
 from quotes.records import Document
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -10,7 +10,7 @@ import pytest
 
 
 def test_parse_cache_key_follows_text_and_stanza_models(monkeypatch):
-    import quotes.learn.parse_cache as cache
+    import quotes.parse.cache as cache
 
     monkeypatch.setattr(cache, "model_version", lambda lang: "stanza-1+aaa")
     a = cache._key("Er sagte das.", "de", "tokenize,pos")
@@ -22,8 +22,8 @@ def test_parse_cache_key_follows_text_and_stanza_models(monkeypatch):
 
 @pytest.mark.models
 def test_cached_parse_is_the_fresh_parse(models, tmp_path):
-    from quotes.learn.parse_cache import parse_documents_cached
-    from quotes.parse import parse_documents
+    from quotes.parse.cache import parse_documents_cached
+    from quotes.parse.parser import parse_documents
 
     text = "Kremlsprecher Dmitri Peskow sagte gestern, Kim werde Moskau besuchen. „Wir sind bereit“, so Peskow."
     fresh = parse_documents([text], "de")[0]
@@ -38,7 +38,7 @@ def test_cached_parse_is_the_fresh_parse(models, tmp_path):
 
 
 def test_rules_only_setting_switches_the_model_off(monkeypatch):
-    import quotes.pipeline as pipeline
+    import quotes.run.pipeline as pipeline
     from quotes.learn.model import active_model
 
     monkeypatch.setenv("QUOTES_RULES_ONLY", "1")
@@ -60,6 +60,7 @@ def test_unreadable_model_leaves_the_rules_alone(tmp_path, monkeypatch, caplog):
 @pytest.fixture(scope="module")
 def model():
     from conftest import need
+
     from quotes.learn.model import active_model, model_folder
 
     found = active_model()
@@ -78,7 +79,7 @@ def test_model_card_carries_licence_hash_and_scores(model):
 
 
 def test_fingerprint_and_pipeline_use_the_model(model):
-    import quotes.pipeline as pipeline
+    import quotes.run.pipeline as pipeline
 
     assert pipeline.extractor_fingerprint().endswith(f"+model-{model.digest}")
     quotes = next(p for p in pipeline.Pipeline().processors if p.name == "quotes")
@@ -89,8 +90,8 @@ def test_fingerprint_and_pipeline_use_the_model(model):
 
 @pytest.fixture(scope="module")
 def both(models, model):
-    from quotes.pipeline import Pipeline, PipelineConfig
     from quotes.records import Document
+    from quotes.run.pipeline import Pipeline, PipelineConfig
 
     steps = ("language", "segment", "parse", "quotes")
     learned = Pipeline(PipelineConfig(language="de", processors=steps))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from quotes.parse import Sentence, Word, repair_sentence_splits
+from quotes.parse.parser import Sentence, Word, repair_sentence_splits
 
 
 def _sentences(text: str, cuts: list[int]) -> list[Sentence]:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import SEEDS
 
 
 @pytest.mark.models
 def test_a_document_in_an_unsupported_language_fails_alone(models):
-    from quotes.pipeline import Pipeline, PipelineConfig
     from quotes.records import Document, DocumentResult, Failure
+    from quotes.run.pipeline import Pipeline, PipelineConfig
 
     text = (SEEDS / "000_12ed547d5a234aed.txt").read_text(encoding="utf-8")
     good = Document(doc_id="good", path="a.txt", text=text, language="de")
@@ -27,7 +26,7 @@ def test_extractor_fingerprint_follows_the_language_data(tmp_path, monkeypatch):
     import shutil
     from importlib import resources
 
-    import quotes.pipeline as pipeline
+    import quotes.run.pipeline as pipeline
 
     before = pipeline.extractor_fingerprint()
     assert before.startswith(pipeline.EXTRACTOR_VERSION + "+")

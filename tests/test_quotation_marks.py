@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from conftest import GERMAN_GOLD, SEEDS, SHARED, need
+
 from quotes.extract.quotation_marks import find_quoted_spans, looks_like_name
 
 

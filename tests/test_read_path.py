@@ -1,6 +1,6 @@
 """The read path stays light: the read commands and ``quotes.open_store`` load polars and
 deltalake but never pydantic, stanza, torch or Prefect (whole commands, in a fresh Python);
-the tables' schemas the reader uses are the records' (quotes/table_schemas.py is generated);
+the tables' schemas the reader uses are the records' (quotes/store/table_schemas.py is generated);
 and option values keep typer's checks and messages."""
 
 from __future__ import annotations
@@ -12,16 +12,16 @@ from enum import Enum
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, run_main
 
-HEAVY = ("pydantic", "pydantic_core", "stanza", "torch", "prefect", "quotes.records", "quotes.store")
+HEAVY = ("pydantic", "pydantic_core", "stanza", "torch", "prefect", "quotes.records", "quotes.store.writer",
+         "quotes.store.tables")
 
 # a fresh interpreter runs the console script's main() and reports the heavy modules it loaded
 PROBE = """
 import json, sys
 sys.argv = ["quotes", *json.loads(sys.argv[1])]
-from quotes.cli import main
+from quotes.cli.main import main
 try:
     main()
 except SystemExit as exc:
@@ -45,16 +45,17 @@ class Fmt(str, Enum):
 
 
 def test_the_table_schemas_module_is_what_the_records_make():
-    from quotes.store import SCHEMAS_MODULE, table_schemas_source
+    from quotes.store.tables import SCHEMAS_MODULE, table_schemas_source
 
     assert SCHEMAS_MODULE.read_text(encoding="utf-8") == table_schemas_source(), \
-        "the store's tables changed: run `python -m quotes.store` and commit quotes/table_schemas.py"
+        "the store's tables changed: run `python -m quotes.store.tables` and commit quotes/store/table_schemas.py"
 
 
 def test_the_reader_sees_the_writers_schemas():
     import polars as pl
 
-    from quotes import reader, store
+    from quotes.store import reader
+    from quotes.store import tables as store
 
     assert reader.TABLES == store.TABLES and reader.CHILD_TABLES == store.CHILD_TABLES
     for name in store.TABLES:
@@ -98,7 +99,7 @@ def test_option_values_arrive_converted(capsys, tmp_path):
     """Plain values (text, numbers, choices) reach the command as their types."""
     import typer
 
-    from quotes.cli import _plain_coercion
+    from quotes.cli.main import _plain_coercion
 
     _plain_coercion()  # applied once on import; again is a no-op
     app = typer.Typer()

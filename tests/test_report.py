@@ -19,17 +19,18 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-
 from conftest import ROOT, SEEDS, need, run_main
-from quotes import corpus
-from quotes.context import sentence_around
-from quotes.ingest import content_hash
+
+from quotes.corpus.claims import update_claims
+from quotes.embed.encoders import load_encoder
+from quotes.embed.statements import embed_statements
+from quotes.ingest.read import content_hash
 from quotes.records import Citation, DocumentResult, Failure, Outlet, Quote, Speaker
-from quotes.report_html import json_block, write_report
-from quotes.claims import update_claims
-from quotes.embed import load_encoder
-from quotes.statements import embed_statements
-from quotes.store import SPECS, TABLES, Failed, Processed, Provenance, StatementRow, Store
+from quotes.report.context import sentence_around
+from quotes.report.html import json_block, write_report
+from quotes.run import runner as corpus
+from quotes.store.tables import SPECS, TABLES, Provenance, StatementRow
+from quotes.store.writer import Failed, Processed, Store
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 EVIL = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">'
@@ -230,7 +231,7 @@ def test_json_block_cannot_close_its_script():
 
 
 def test_a_store_of_failures_only_gives_a_page_of_no_data(chromium, tmp_path):
-    from quotes import corpus
+    from quotes.run import runner as corpus
 
     (tmp_path / "empty.txt").write_text("")
     corpus.run_corpus([str(tmp_path / "empty.txt")], str(tmp_path / "store"))
@@ -286,7 +287,7 @@ def test_export_errors_are_one_line(capsys, report_store, tmp_path):
 
 
 def test_the_report_command_loads_no_stanza_torch_or_prefect(report_store, tmp_path):
-    code = ("import sys; from quotes.cli import app; "
+    code = ("import sys; from quotes.cli.main import app; "
             f"app(['report', '--store', {report_store.uri!r}, '--out', {str(tmp_path / 'r.html')!r}], "
             "standalone_mode=False); "
             "print(sorted(m for m in ('stanza', 'torch', 'prefect') if m in sys.modules))")

@@ -11,7 +11,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, SEEDS
 
 pytestmark = [pytest.mark.models, pytest.mark.prefect]

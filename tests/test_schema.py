@@ -6,9 +6,9 @@ import json
 
 import jsonschema
 import pytest
+from conftest import ROOT
 from pydantic import ValidationError
 
-from conftest import ROOT
 from quotes.records import DocumentResult, Quote
 from quotes.schema import drifted, schema_documents
 

@@ -6,11 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import need
 
+from quotes.ingest.segment import segment_document, title_of
 from quotes.records import Segment
-from quotes.segment import segment_document, title_of
 
 ROOT = Path(__file__).resolve().parents[1]
 LANGS = {"000": "de", "001": "de", "002": "de", "003": "de", "004": "nb"}

@@ -16,7 +16,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import SEEDS, file_id
 
 pytestmark = [pytest.mark.models, pytest.mark.prefect, pytest.mark.server]
@@ -105,7 +104,7 @@ def served(models, tmp_path):
 
 
 def test_served_deployment_processes_new_inbox_files(served):
-    from quotes.store import Store
+    from quotes.store.writer import Store
 
     env, inbox, store, serve_log = served
     seed = next(SEEDS.glob("004_*.txt"))

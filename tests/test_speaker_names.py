@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from quotes.names import NameStats, non_name_reason
 from quotes.records import Quote, Speaker
-from quotes.resolve import full_name
+from quotes.resolve.names import NameStats, non_name_reason
+from quotes.resolve.speakers import full_name
 
 
 @pytest.mark.parametrize("name, lang, reason", [
@@ -40,8 +40,8 @@ def test_non_name_share_counts_emitted_names_only():
 
 @pytest.fixture(scope="module")
 def extract(models):
-    from quotes.pipeline import Pipeline, PipelineConfig
     from quotes.records import Document
+    from quotes.run.pipeline import Pipeline, PipelineConfig
 
     pipeline = Pipeline(PipelineConfig(language="de", processors=("language", "segment", "parse", "quotes")))
 

@@ -20,12 +20,15 @@ from typing import Literal
 
 import polars as pl
 import pytest
-
 from conftest import SEEDS, file_id
-from quotes import ask, corpus
-from quotes.ingest import read_documents
+
+from quotes.ask import query as ask
+from quotes.ingest.read import read_documents
 from quotes.records import Citation, DocumentResult, Failure, Quote, Speaker
-from quotes.store import SPECS, TABLES, Failed, Processed, Store, batch_frames, open_store, polars_dtype
+from quotes.run import runner as corpus
+from quotes.store.reader import open_store
+from quotes.store.tables import SPECS, TABLES, polars_dtype
+from quotes.store.writer import Failed, Processed, Store, batch_frames
 
 pytestmark = pytest.mark.models
 SPUTNIK_DATE = "2024-01-15T09:00:00+00:00"
@@ -172,7 +175,7 @@ def test_upserts_replace_a_documents_rows_and_never_duplicate(built, tmp_path):
 
 WRITER = """
 import pickle, sys
-from quotes.store import Store
+from quotes.store.writer import Store
 store, batches = Store(sys.argv[1]), pickle.load(open(sys.argv[2], "rb"))
 for _ in range(3):
     for batch in batches:
@@ -258,7 +261,7 @@ def test_audit_shows_who_cites_whom(tables):
 def test_audit_cli_json_and_plot(built, tmp_path):
     from typer.testing import CliRunner
 
-    from quotes.cli import app
+    from quotes.cli.main import app
 
     plot = tmp_path / "audit.png"
     result = CliRunner().invoke(app, ["audit", "--store", built[0].uri, "--format", "json", "--plot", str(plot)])
@@ -273,7 +276,7 @@ def test_audit_cli_json_and_plot(built, tmp_path):
 def test_trace_finds_where_a_statement_appeared_first_across_languages(built):
     """Seed 001's first paragraph was published earlier by Sputnik (the extra document); its
     lead sentence, put into Norwegian and English by hand, finds both, the earlier first."""
-    from quotes.trace import in_publication_order, trace_texts
+    from quotes.ask.trace import in_publication_order, trace_texts
 
     store = built[0]
     german = "Wladimir Putin wird in absehbarer Zukunft zu einem offiziellen Besuch nach Nordkorea kommen."
@@ -289,7 +292,7 @@ def test_trace_finds_where_a_statement_appeared_first_across_languages(built):
 
 
 def test_trace_finds_nothing_for_a_statement_no_document_makes(built):
-    from quotes.trace import trace_texts
+    from quotes.ask.trace import trace_texts
 
     unrelated = ["Das Wetter in Bergen war am Wochenende ungewöhnlich mild.",
                  "The central bank left its interest rate unchanged on Thursday."]
@@ -297,7 +300,7 @@ def test_trace_finds_nothing_for_a_statement_no_document_makes(built):
 
 
 def test_trace_from_a_stored_quote_and_bad_statements(built, tables):
-    from quotes.trace import TraceError, trace_quote, trace_texts
+    from quotes.ask.trace import TraceError, trace_quote, trace_texts
 
     quote = tables.quotes.filter(pl.col("text").str.contains("Jeg er åpen for kontakter og møter")).collect()
     stored, found = trace_quote(built[0], quote["quote_id"][0])
@@ -339,7 +342,7 @@ def test_document_results_round_trip_through_the_documents_table(built, tables):
 
 KILLED_WRITER = """
 import os, pickle, signal, sys
-from quotes.store import Store
+from quotes.store.writer import Store
 store, items, kill_after = Store(sys.argv[1]), pickle.load(open(sys.argv[2], "rb")), int(sys.argv[3])
 calls = [0]
 def killed_after(step):
@@ -476,7 +479,7 @@ def test_a_quote_with_direct_spans_keeps_them_in_the_store(built, tmp_path):
 
 def test_a_speaker_without_a_name_is_no_entity():
     """An unresolved speaker (name null, a pronoun's type known) is no mention of the document."""
-    from quotes.corpus import document_mentions
+    from quotes.corpus.mentions import document_mentions
 
     unresolved = Speaker(start=0, end=2, name=None, mention="Er", entity_type="PER")
     named = Speaker(start=10, end=16, name="Peskow", mention="Peskow", entity_type="PER")

@@ -18,7 +18,6 @@ import time
 
 import polars as pl
 import pytest
-
 from conftest import SEEDS, run_main
 
 BUCKET = "quotes-test"
@@ -60,8 +59,9 @@ def _quotes(tables) -> pl.DataFrame:
 
 @pytest.mark.models
 def test_a_run_on_s3_reads_back_as_from_a_folder(s3, seed_store, capsys, monkeypatch):
-    from quotes import corpus
-    from quotes.store import Store, open_store
+    from quotes.run import runner as corpus
+    from quotes.store.reader import open_store
+    from quotes.store.writer import Store
 
     uri = f"s3://{BUCKET}/run"
     summary = corpus.run_corpus([str(SEEDS)], Store(uri, storage_options=s3))
@@ -84,9 +84,10 @@ def test_a_run_on_s3_reads_back_as_from_a_folder(s3, seed_store, capsys, monkeyp
 def test_writers_racing_on_s3_lose_nothing(s3, models):
     """Two threads upsert the seeds, one document a commit, twice over: every document once, every
     quote once, and no row of a replaced version left behind."""
-    from quotes import corpus
-    from quotes.ingest import read_documents
-    from quotes.store import Store, open_store
+    from quotes.ingest.read import read_documents
+    from quotes.run import runner as corpus
+    from quotes.store.reader import open_store
+    from quotes.store.writer import Store
 
     uri = f"s3://{BUCKET}/race"
     items = corpus.process_batch(list(read_documents([str(SEEDS)])), corpus.current_versions())

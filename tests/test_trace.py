@@ -7,15 +7,14 @@ import json
 
 import polars as pl
 import pytest
-
 from conftest import SEEDS, run_main
 
 pytestmark = pytest.mark.models
 
 
 def test_a_text_is_encoded_once_however_often_it_is_said(models):
-    from quotes.embed import load_encoder
-    from quotes.statements import Statement, embed_statements, text_hash
+    from quotes.embed.encoders import load_encoder
+    from quotes.embed.statements import Statement, embed_statements, text_hash
 
     said = "Der Kreml hat am Montag einen Besuch Putins in Nordkorea angekündigt."
     statements = [Statement(f"s{i}", "sentence", 0, len(text), text, None, text_hash(text))
@@ -32,8 +31,8 @@ def test_a_text_is_encoded_once_however_often_it_is_said(models):
 @pytest.fixture(scope="module")
 def unembedded(models, tmp_path_factory):
     """Two seeds stored without vectors (`quotes run --no-embed`)."""
-    from quotes import corpus
-    from quotes.store import Store
+    from quotes.run import runner as corpus
+    from quotes.store.writer import Store
 
     store = Store(tmp_path_factory.mktemp("no-embed") / "store")
     corpus.run_corpus([str(p) for p in sorted(SEEDS.glob("00[14]_*.txt"))], store, embed=False)
@@ -41,7 +40,7 @@ def unembedded(models, tmp_path_factory):
 
 
 def test_statements_stored_without_vectors_are_caught_up_by_quotes_embed(capsys, unembedded):
-    from quotes.trace import TraceError, trace_texts
+    from quotes.ask.trace import TraceError, trace_texts
 
     statements = unembedded.tables().statements.collect()
     assert statements.height > 20 and statements["vector"].is_null().all()
@@ -85,7 +84,7 @@ def test_a_statement_with_no_match_says_so(capsys, seed_store):
 
 
 def test_numbers_and_length_keep_topic_neighbours_apart():
-    from quotes.trace import texts_agree
+    from quotes.corpus.matching import texts_agree
 
     assert not texts_agree("Im Juli 2023 besuchte Russlands Verteidigungsminister Sergei Schoigu Nordkorea.",
                            "Erstmals seit 2019 hat Nordkoreas Staatschef Kim Jong-un Russland besucht.")
@@ -102,8 +101,8 @@ def test_a_later_document_in_another_language_joins_the_claims_of_earlier_ones(m
     """Two German documents, each with one statement, stored in two runs; then a Norwegian one that
     says both: each of its statements joins the claim of the German one it translates, and the
     German document stays where the claim appeared first."""
-    from quotes import corpus
-    from quotes.store import Store
+    from quotes.run import runner as corpus
+    from quotes.store.writer import Store
 
     one = "Die Regierung will im Herbst einen neuen Vorschlag zur Steuer vorlegen, sagte der Minister am Montag."
     two = "Bei dem Unfall auf der Autobahn wurden am Sonntag drei Menschen schwer verletzt."

@@ -1,4 +1,4 @@
-"""Pairwise precision and recall of the entity merging rules (quotes/entities.py) against the gold
+"""Pairwise precision and recall of the entity merging rules (quotes/corpus/entities.py) against the gold
 clusters in clusters.json, and the precision of the sources the registry does not know.
 
     python gold/entities/score.py                    # written cases + seeds (builds a seeds store)
@@ -47,7 +47,7 @@ def score(gold: list, predicted: list) -> dict:
 
 
 def written(groups: list) -> dict:
-    from quotes.entities import cluster
+    from quotes.corpus.entities import cluster
 
     rows, gold = [], []
     for g, group in enumerate(groups):
@@ -76,7 +76,7 @@ def _misses(rows, gold, predicted) -> list[str]:
 
 def stored(store_uri: str, groups: list) -> dict:
     """Score the entity links of a built store against name groups."""
-    from quotes.store import Store
+    from quotes.store.writer import Store
 
     links = Store(store_uri).tables().entity_links.collect()
     label = {name.casefold(): f"g{g}" for g, group in enumerate(groups) for name in group}
@@ -87,8 +87,8 @@ def stored(store_uri: str, groups: list) -> dict:
 
 
 def build(paths: list[str], where: Path) -> str:
-    from quotes import corpus
-    from quotes.store import Store
+    from quotes.run import runner as corpus
+    from quotes.store.writer import Store
 
     store = Store(where)
     corpus.run_corpus(paths, store)
@@ -106,7 +106,7 @@ def dev_inputs(folder: Path) -> list[str]:
 
 
 def discovered(store_uri: str, judged: dict) -> dict:
-    from quotes.store import Store
+    from quotes.store.writer import Store
 
     cites = (Store(store_uri).tables().citations.filter(~pl.col("in_registry"))
              .group_by("source").agg(documents=pl.col("doc_id").n_unique()).sort("source").collect())

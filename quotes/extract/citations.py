@@ -20,12 +20,12 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
 
+from quotes.extract.outlets import OutletRegistry
 from quotes.lexicon import load_data
-from quotes.outlets import OutletRegistry
 from quotes.records import Citation, CitationKind, Segment
 
 if TYPE_CHECKING:
-    from quotes.parse import ParsedDocument
+    from quotes.parse.parser import ParsedDocument
 
 # How far a frame may reach from the mention, within its line.
 WINDOW = 160

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from ..lexicon import load_data
-from ..parse import Sentence, Word
+from quotes.lexicon import load_data
+from quotes.parse.parser import Sentence, Word
 
 
 @dataclass(frozen=True)

@@ -8,25 +8,22 @@ words inside it are not a second record).
 
 from __future__ import annotations
 
-from ..parse import ParsedDocument, Sentence
-from .cues import CueLexicon, CueMatch, cue_lexicon, find_cues, is_negated, verb_lemma
-from .patterns import (
-    Candidate,
-    according_to,
+from quotes.extract.according_to import according_to
+from quotes.extract.candidate import Candidate, trim_span
+from quotes.extract.cues import CueLexicon, CueMatch, cue_lexicon, find_cues, is_negated, verb_lemma
+from quotes.extract.direct import direct_quote
+from quotes.extract.indirect import (
     anaphoric_content,
-    clause_subject,
-    direct_quote,
     indirect_speech,
     noun_cue_clause,
-    subjunctive_grade,
-    subordinate_report,
     reported_speech,
     so_clause,
-    trim_span,
     wie_clause,
 )
-from .quotation_marks import QuotedSpan, find_quoted_spans, looks_like_name
-from .speakers import pro_form_mention
+from quotes.extract.mood import subjunctive_grade, subordinate_report
+from quotes.extract.quotation_marks import QuotedSpan, find_quoted_spans, looks_like_name
+from quotes.extract.speakers import clause_subject, pro_form_mention
+from quotes.parse.parser import ParsedDocument, Sentence
 
 
 def _overlap(a: tuple[int, int], b: tuple[int, int]) -> int:

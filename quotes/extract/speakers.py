@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..parse import Sentence, Word
-from .cues import CueLexicon, CueMatch
+from quotes.extract.cues import CueLexicon, CueMatch
+from quotes.parse.parser import Sentence, Word
 
 NOMINAL = {"NOUN", "PROPN", "PRON", "X"}
 _STOP_DEPRELS = {"acl", "parataxis", "ccomp", "advcl", "punct", "csubj", "xcomp", "dep", "obl", "advmod",
@@ -474,3 +474,16 @@ def speaker_of_cue(text: str, sentence: Sentence, cue: CueMatch, lex: CueLexicon
             if can_speak(alt, lex) and alt.entity_type != "PRON":
                 return alt
     return mention
+
+
+def clause_subject(text: str, sentence: Sentence, lex: CueLexicon,
+                   outside: tuple[int, int] = (0, 0)) -> Mention | None:
+    """The subject of the sentence's main verb, outside the span ``outside``, when it can speak."""
+    root = next((w for w in sentence.words if w.deprel == "root"), None)
+    if root is None or outside[0] <= root.start < outside[1]:
+        return None
+    subj = [d for d in sentence.dependents(root, "nsubj") if not outside[0] <= d.start < outside[1]]
+    if not subj or subj[0].upos not in ("PROPN", "NOUN", "PRON", "X"):
+        return None
+    speaker = mention_from_head(text, sentence, subj[0], lex, [outside])
+    return speaker if can_speak(speaker, lex) else None

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..extract.cues import CueLexicon, CueMatch, find_cues
-from ..extract.patterns import Candidate, subjunctive_grade, trim_span
-from ..extract.quotation_marks import CLOSERS, OPENERS
-from ..extract.speakers import Mention, can_speak, mention_from_head
-from ..parse import ParsedDocument, Sentence, Word
+from quotes.extract.candidate import Candidate, trim_span
+from quotes.extract.cues import CueLexicon, CueMatch, find_cues
+from quotes.extract.mood import subjunctive_grade
+from quotes.extract.quotation_marks import CLOSERS, OPENERS
+from quotes.extract.speakers import Mention, can_speak, mention_from_head
+from quotes.parse.parser import ParsedDocument, Sentence, Word
 
 _MARKS = set(OPENERS) | set(CLOSERS)
 # words that are part of a noun phrase headed elsewhere: never a speaker option of their own

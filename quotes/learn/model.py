@@ -23,11 +23,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from ..extract.cues import cue_lexicon
-from ..extract.patterns import Candidate
-from ..extract.speakers import Mention
-from ..parse import ParsedDocument, Sentence
-from .features import (
+from quotes.extract.candidate import Candidate
+from quotes.extract.cues import cue_lexicon
+from quotes.extract.speakers import Mention
+from quotes.learn.features import (
     DocView,
     candidate_features,
     option_features,
@@ -35,6 +34,7 @@ from .features import (
     sentence_spans,
     speaker_options,
 )
+from quotes.parse.parser import ParsedDocument, Sentence
 
 log = logging.getLogger(__name__)
 
@@ -154,7 +154,7 @@ class AttributionModel:
 
 
 def _subjunctive(view: DocView, s) -> bool:
-    from ..extract.patterns import subjunctive_grade
+    from quotes.extract.mood import subjunctive_grade
 
     return subjunctive_grade(s, view.lex) > 0
 
@@ -181,13 +181,13 @@ def file_digest(path: Path) -> str:
 
 
 def model_folder() -> Path:
-    from ..settings import get
+    from quotes.settings import get
 
     return Path(get("models_dir")).expanduser() / MODEL_NAME
 
 
 def rules_only_setting() -> bool:
-    from ..settings import get
+    from quotes.settings import get
 
     return str(get("rules_only") or "").strip().lower() in ("1", "true", "yes", "on")
 

@@ -1,0 +1,5 @@
+"""``python -m quotes.cli``: the ``quotes`` command."""
+
+from quotes.cli.main import main
+
+main()

@@ -1,0 +1,417 @@
+"""Read articles from text, JSONL and HTML files into Documents, in input order.
+
+Bad input never raises out of the iterator and is never dropped silently: it becomes a
+``Failure(stage="ingest")`` with a message a person can act on, and the next input goes on.
+Only regular files are read, and never more bytes than the size limit allows (a device, a
+FIFO or an endless file cannot block or exhaust a run); a folder that cannot be listed is a
+failure of its own. Line endings are normalised to "\\n"; ``Document.text`` as yielded is the
+text all offsets refer to.
+
+Document ids (``Document.id_from`` says which rule made one):
+
+- the record's ``id`` field, when given; else its ``url`` (JSONL records, and HTML pages that
+  name their canonical URL);
+- else the file's name without its suffix plus the first 12 hex digits of the text's sha256
+  (``article-3f2a9c0d41be``): stable across re-runs wherever the file lies, distinct for
+  different files of the same name (a folder of ``index.html`` pages), and the same for the
+  same text, which is one document however often it is fed.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import json
+import os
+import stat
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from pathlib import Path
+
+from quotes.lexicon import normalise_language
+from quotes.records import Document, Failure, IdSource
+
+DEFAULT_MAX_CHARS = 2_000_000
+TEXT_SUFFIXES = {".txt", ".text", ".md"}
+JSONL_SUFFIXES = {".jsonl", ".json"}
+HTML_SUFFIXES = {".html", ".htm"}
+INPUT_SUFFIXES = TEXT_SUFFIXES | JSONL_SUFFIXES | HTML_SUFFIXES
+# UTF-8 needs at most 4 bytes a character, markup rarely outweighs text 16 to 1, and JSON's
+# escapes (\u00e4) take 6 bytes a character: a file or line bigger than this many bytes per
+# allowed character is too large before reading it.
+BYTES_PER_CHAR = {"text": 4, "html": 16, "json": 8}
+ID_HASH_DIGITS = 12
+_UNICODE_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+class BadInput(Exception):
+    """Input that cannot become a Document; the message says why, for a person."""
+
+
+def content_hash(text: str) -> str:
+    """sha256 hex digest of the UTF-8 text: the same article text, the same hash."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def file_doc_id(stem: str, text: str) -> str:
+    return f"{stem}-{content_hash(text)[:ID_HASH_DIGITS]}"
+
+
+def max_chars_setting() -> int:
+    """The size limit for one article: env ``QUOTES_MAX_CHARS``, else 2,000,000."""
+    raw = os.environ.get("QUOTES_MAX_CHARS", "").strip()
+    if not raw:
+        return DEFAULT_MAX_CHARS
+    try:
+        value = int(raw.replace("_", ""))
+    except ValueError:
+        raise ValueError(f"QUOTES_MAX_CHARS must be a whole number of characters, not {raw!r}") from None
+    if value <= 0:
+        raise ValueError(f"QUOTES_MAX_CHARS must be positive, not {value}")
+    return value
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """(text, encoding): UTF-8 when it is valid, else the encoding charset-normalizer detects."""
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="strict"), "utf-8"
+    if b"\x00" in data and not data.startswith(_UNICODE_BOMS):
+        raise BadInput("binary file: it contains NUL bytes, so it is not text")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise BadInput("binary or undecodable file: not UTF-8, and no text encoding could be detected")
+    return str(best), best.encoding
+
+
+def _clean_text(text: str, max_chars: int) -> str:
+    """Normalised text, or BadInput when it is empty or too large."""
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise BadInput("empty: no text (only whitespace)" if text else "empty: no text")
+    if len(text) > max_chars:
+        raise BadInput(
+            f"too large: {len(text):,} characters, over the limit of {max_chars:,} "
+            "(set QUOTES_MAX_CHARS to raise it)"
+        )
+    return text
+
+
+def _file_kind(mode: int) -> str:
+    for test, name in ((stat.S_ISDIR, "a folder"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def _open_regular(path: Path):
+    """A binary file object on ``path`` when it is a regular file; BadInput otherwise.
+
+    Opened without blocking (a FIFO would wait for a writer) and checked on the open file, so
+    a path swapped for a device after a check cannot slip through."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        raise BadInput("file not found") from None
+    except PermissionError:
+        raise BadInput("cannot read: permission denied") from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        raise BadInput(f"{_file_kind(mode)}, not a regular file: only regular files are read")
+    return os.fdopen(fd, "rb")
+
+
+def _too_large(size: int, max_chars: int) -> BadInput:
+    return BadInput(f"too large: {size:,} bytes, more than {max_chars:,} characters can take "
+                    "(set QUOTES_MAX_CHARS to raise the limit)")
+
+
+def _read_bytes(path: Path, max_chars: int, kind: str) -> bytes:
+    limit = max_chars * BYTES_PER_CHAR[kind]
+    with _open_regular(path) as f:
+        size = os.fstat(f.fileno()).st_size
+        if size > limit:
+            raise _too_large(size, max_chars)
+        data = f.read(limit + 1)  # never more than the limit, even from a file that grows
+    if len(data) > limit:
+        raise _too_large(len(data), max_chars)
+    return data
+
+
+def _published(value: object, warnings: list[str]) -> datetime | None:
+    """A date from the input's metadata: ISO 8601 exactly (zone kept), else the common written
+    forms ('16.01.2024', '16. Januar 2024'); anything else is left out with a warning."""
+    if isinstance(value, datetime):
+        return value
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    from quotes.ingest.dates import parse_date
+
+    found = parse_date(str(value))
+    if found is None:
+        warnings.append(f"published date {str(value)[:60]!r} not understood; left empty")
+        return None
+    if found.precision in ("month", "year"):
+        warnings.append(f"published date {str(value)[:60]!r} names a {found.precision} only; stored as its first day")
+    return found.value
+
+
+def _encoding_warning(encoding: str) -> list[str]:
+    return [] if encoding == "utf-8" else [f"not UTF-8: decoded as {encoding} (detected)"]
+
+
+def _text_document(path: Path, max_chars: int, lang: str | None) -> Document:
+    text, encoding = decode(_read_bytes(path, max_chars, "text"))
+    text = _clean_text(text, max_chars)
+    return Document(doc_id=file_doc_id(path.stem, text), path=str(path), text=text, language=lang,
+                    encoding=encoding, id_from="file", warnings=_encoding_warning(encoding))
+
+
+def _primary_language(tag: str | None) -> str | None:
+    """'de-DE' → 'de': the page's lang attribute names a language plus a region."""
+    return normalise_language(tag.replace("_", "-").split("-")[0]) if tag else None
+
+
+def _html_document(path: Path, max_chars: int, lang: str | None) -> Document:
+    """The article text of an HTML page (trafilatura), with title, date, URL and site name."""
+    import trafilatura
+
+    from quotes.ingest.dates import page_published
+
+    html, encoding = decode(_read_bytes(path, max_chars, "html"))
+    # dates come from page_published: trafilatura's own keeps only the day
+    extracted = trafilatura.bare_extraction(html, with_metadata=True, include_comments=True,
+                                            date_extraction_params={"extensive_search": False, "original_date": True})
+    if extracted is None or not (extracted.text or "").strip():
+        raise BadInput("no article text found in the HTML page")
+    text = _clean_text(extracted.text, max_chars)
+    warnings = _encoding_warning(encoding)
+    language = _primary_language(extracted.language) or lang
+    published = page_published(html, [language] if language else None, warnings)
+    url = extracted.url or None
+    return Document(
+        doc_id=url or file_doc_id(path.stem, text),
+        path=str(path),
+        text=text,
+        language=language,
+        title=extracted.title or None,
+        published=published,
+        url=url,
+        outlet=extracted.sitename or None,
+        encoding=encoding,
+        id_from="url" if url else "file",
+        warnings=warnings,
+    )
+
+
+def _record_document(record: object, stem: str, id_from: IdSource, path: Path, max_chars: int,
+                     lang: str | None) -> Document:
+    """One article object from a JSONL line or a JSON file."""
+    if not isinstance(record, dict):
+        raise BadInput(f"expected a JSON object with a 'text' field, got {type(record).__name__}")
+    text = record.get("text")
+    if not isinstance(text, str):
+        raise BadInput("no 'text' field: an article needs its text as a string in 'text'")
+
+    def meta(key: str) -> str | None:
+        value = record.get(key)
+        return None if value is None else (str(value).strip() or None)
+
+    text = _clean_text(text, max_chars)
+    warnings: list[str] = []
+    given, url = meta("id"), meta("url")
+    return Document(
+        doc_id=given or url or file_doc_id(stem, text),
+        path=str(path),
+        text=text,
+        language=normalise_language(meta("lang")) or lang,
+        title=meta("title"),
+        published=_published(record.get("published"), warnings),
+        url=url,
+        outlet=meta("outlet"),
+        id_from="id" if given else "url" if url else id_from,
+        warnings=warnings,
+    )
+
+
+def _json_value(raw: bytes) -> object:
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise BadInput("not valid UTF-8 (JSON must be UTF-8)") from None
+    except json.JSONDecodeError as e:
+        raise BadInput(f"invalid JSON: {e.msg.removesuffix(' at')} (column {e.colno})") from None
+    except RecursionError:
+        raise BadInput("invalid JSON: nested too deeply to read") from None
+
+
+def _whole_json(path: Path, max_chars: int) -> object | None:
+    """The parsed content of a .json file that is one JSON document; None when it is JSON lines."""
+    if path.suffix.lower() != ".json":
+        return None
+    data = _read_bytes(path, max_chars, "json")
+    try:
+        return _json_value(data)
+    except BadInput as e:
+        if "nested too deeply" in str(e):
+            raise
+        return None  # not one JSON document: read it as JSON lines
+
+
+def _lines(path: Path, limit: int) -> Iterator[tuple[int, bytes | BadInput]]:
+    """(line number, raw bytes) of each non-blank line, or a BadInput for a line over ``limit``
+    bytes (skipped without holding it in memory)."""
+    with _open_regular(path) as f:
+        n = 0
+        while True:
+            raw = f.readline(limit + 1)
+            if not raw:
+                return
+            n += 1
+            if len(raw) > limit and not raw.endswith(b"\n"):
+                while (rest := f.readline(1 << 20)) and not rest.endswith(b"\n"):
+                    pass
+                yield n, BadInput(f"line too large: over {limit:,} bytes (set QUOTES_MAX_CHARS to raise the limit)")
+            elif raw.strip():
+                yield n, raw
+
+
+def _records(path: Path, max_chars: int) -> Iterator[tuple[str, str, IdSource, object]]:
+    """(where, id stem, id rule, record) per article: raw bytes (or a BadInput) per non-blank JSONL
+    line, or the objects of a .json file (one article, or a list of them)."""
+    whole = _whole_json(path, max_chars)
+    if isinstance(whole, list):
+        yield from ((f"item {n}", path.stem, "record", item) for n, item in enumerate(whole, 1))
+    elif whole is not None:
+        yield "the file", path.stem, "file", whole
+    else:
+        limit = max_chars * BYTES_PER_CHAR["json"]
+        yield from ((f"line {n}", path.stem, "record", raw) for n, raw in _lines(path, limit))
+
+
+def _record_failure(path: Path, where: str, error: str, raw: object = None) -> Failure:
+    digest = hashlib.sha256(raw).hexdigest() if isinstance(raw, bytes) else None
+    return Failure(doc_id=f"{path}#{where}", path=str(path), stage="ingest", error=f"{path}, {where}: {error}",
+                   input_hash=digest)
+
+
+def _jsonl_items(path: Path, max_chars: int, lang: str | None) -> Iterator[Document | Failure]:
+    """One Document or Failure per article record; a bad record does not stop the others."""
+    count = 0
+    for where, stem, id_from, record in _records(path, max_chars):
+        count += 1
+        try:
+            if isinstance(record, BadInput):
+                raise record
+            item = _json_value(record) if isinstance(record, bytes) else record
+            yield _record_document(item, stem, id_from, path, max_chars, lang)
+        except BadInput as e:
+            yield _record_failure(path, where, str(e), record)
+        except Exception as e:  # noqa: BLE001 - whatever a record holds, it is one failure, not the end of the run
+            yield _record_failure(path, where, f"cannot read: {type(e).__name__}: {e}", record)
+    if count == 0:
+        yield Failure(path=str(path), stage="ingest", error=f"{path}: empty: no articles in the file",
+                      input_hash=hashlib.sha256(b"").hexdigest())
+
+
+def _read_file(path: Path, max_chars: int, lang: str | None) -> Iterator[Document | Failure]:
+    suffix = path.suffix.lower()
+    try:
+        if suffix in JSONL_SUFFIXES:
+            yield from _jsonl_items(path, max_chars, lang)
+        elif suffix in HTML_SUFFIXES:
+            yield _html_document(path, max_chars, lang)
+        else:
+            yield _text_document(path, max_chars, lang)
+    except BadInput as e:
+        yield Failure(path=str(path), stage="ingest", error=f"{path}: {e}", input_hash=_hash_if_regular(path))
+    except OSError as e:
+        yield Failure(path=str(path), stage="ingest", error=f"{path}: cannot read: {e.strerror or e}")
+    except Exception as e:  # noqa: BLE001 - a reader's surprise is this file's failure, not the run's
+        yield Failure(path=str(path), stage="ingest", error=f"{path}: cannot read: {type(e).__name__}: {e}")
+
+
+def _hash_if_regular(path: Path, limit: int = 1 << 26) -> str | None:
+    """sha256 of a regular file's bytes (up to 64 MiB), so an unchanged bad file is not retried."""
+    try:
+        with _open_regular(path) as f:
+            digest = hashlib.sha256()
+            while chunk := f.read(1 << 20):
+                digest.update(chunk)
+                limit -= len(chunk)
+                if limit < 0:
+                    return None
+            return digest.hexdigest()
+    except (BadInput, OSError):
+        return None
+
+
+def _hidden(path: Path, root: Path) -> bool:
+    return any(part.startswith(".") for part in path.relative_to(root).parts)
+
+
+def walk_inputs(root: Path) -> list[Path | Failure]:
+    """Input files below ``root``, sorted by path, hidden files and folders left out; a folder
+    that cannot be listed is a Failure in its place."""
+    found: list[Path | Failure] = []
+
+    def unlisted(error: OSError) -> None:
+        where = Path(error.filename) if error.filename else root
+        found.append(Failure(path=str(where), stage="ingest",
+                             error=f"{where}: cannot list this folder: {error.strerror or error}; its files were not read"))
+
+    for folder, dirs, files in os.walk(root, onerror=unlisted, followlinks=False):
+        here = Path(folder)
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        found += [here / name for name in files
+                  if Path(name).suffix.lower() in INPUT_SUFFIXES and not _hidden(here / name, root)]
+    return sorted(found, key=lambda p: Path(p.path) if isinstance(p, Failure) else p)
+
+
+def _paths(paths: str | os.PathLike | Iterable[str | os.PathLike]) -> list[Path]:
+    if isinstance(paths, (str, os.PathLike)):
+        return [Path(paths)]
+    return [Path(p) for p in paths]
+
+
+def read_documents(
+    paths: str | os.PathLike | Iterable[str | os.PathLike],
+    lang: str | None = None,
+    *,
+    max_chars: int | None = None,
+) -> Iterator[Document | Failure]:
+    """Documents (or Failures) from files and directories, in input order.
+
+    ``lang`` is the language of documents whose metadata gives none ("auto" or None: leave
+    it to detection). ``max_chars`` defaults to the QUOTES_MAX_CHARS setting. A bad setting
+    raises here, at the call; bad input never raises.
+    """
+    limit = max_chars if max_chars is not None else max_chars_setting()
+    if limit <= 0:
+        raise ValueError(f"max_chars must be positive, not {limit}")
+    default_lang = None if lang in (None, "auto") else normalise_language(lang)
+    return _iter_documents(_paths(paths), limit, default_lang)
+
+
+def _iter_documents(paths: list[Path], max_chars: int, lang: str | None) -> Iterator[Document | Failure]:
+    for given in paths:
+        path = Path(os.path.abspath(given))
+        if not path.is_dir():
+            yield from _read_file(path, max_chars, lang)
+            continue
+        entries = walk_inputs(path)
+        if not entries:
+            kinds = " ".join(sorted(INPUT_SUFFIXES))
+            yield Failure(path=str(path), stage="ingest", error=f"{path}: directory holds no input files ({kinds})")
+        for entry in entries:
+            if isinstance(entry, Failure):
+                yield entry
+            else:
+                yield from _read_file(entry, max_chars, lang)

@@ -1,0 +1,259 @@
+"""The store's read side: ``StoreReader`` (is it a store, the tables as readers see them),
+``Tables`` and ``open_store``, read-only SQL. See quotes/store/writer.py for the store's layout and its
+writes (``Store`` is a ``StoreReader`` that also writes).
+
+What the read commands (``quotes query``, ``audit``, ``sql``, ``export``) and ``quotes.open_store``
+load: polars and deltalake, never pydantic, stanza, torch or Prefect. The tables' expected
+columns come from quotes/store/table_schemas.py, generated from the records by ``python -m quotes.store.tables``
+(a test fails when it is out of date).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+from typing import Iterable, Mapping
+
+import polars as pl
+
+from quotes.errors import QuotesError
+from quotes.store.table_schemas import CHILD_TABLES, SCHEMAS, TABLES
+
+DEFAULT_STORE = ".quotes-store"
+UNKNOWN_OUTLET = "(unknown)"
+# Reader views that carry the entity of a column, through the links of the current build.
+LINKED = {"quotes": "speaker_name", "citations": "source"}
+
+
+class StoreError(QuotesError, ValueError):
+    """The store cannot be used as asked: missing, not a store, or written by an older version.
+    The message says what to do."""
+
+
+class QueryError(QuotesError, ValueError):
+    """SQL that is not a single read-only statement, or that polars cannot run."""
+
+
+def _sql_list(values: Iterable[str]) -> str:
+    return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+
+
+def _env_storage_options() -> dict[str, str] | None:
+    raw = os.environ.get("QUOTES_STORAGE_OPTIONS", "").strip()
+    return json.loads(raw) if raw else None
+
+
+class StoreReader:
+    """Delta tables under one folder or object-storage prefix, to read (``quotes.store.writer.Store`` also writes)."""
+
+    def __init__(self, uri: str | os.PathLike | None = None, storage_options: Mapping[str, str] | None = None):
+        from quotes.settings import get
+
+        uri = str(uri or get("store") or DEFAULT_STORE)
+        self.local = "://" not in uri or uri.startswith("file://")
+        self.uri = str(Path(uri.removeprefix("file://")).resolve()) if self.local else uri.rstrip("/")
+        self.storage_options = dict(storage_options) if storage_options else _env_storage_options()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.uri!r})"
+
+    def table_uri(self, name: str) -> str:
+        return f"{self.uri}/{name}"
+
+    def exists(self, name: str) -> bool:
+        from deltalake import DeltaTable
+
+        return DeltaTable.is_deltatable(self.table_uri(name), storage_options=self.storage_options)
+
+    # --- is it a store? --------------------------------------------------------------------------
+
+    def _create_hint(self) -> str:
+        return f"create one with `quotes run FILES --store {self.uri}`"
+
+    def check_readable(self) -> None:
+        """StoreError unless this is a store of the current format (what every read command checks
+        first: a mistyped --store is an error, not an empty answer)."""
+        if self.local:
+            where = Path(self.uri)
+            if not where.exists():
+                raise StoreError(f"no store at {self.uri}: {self._create_hint()}")
+            if not where.is_dir():
+                raise StoreError(f"{self.uri} is a file, not a store (a store is a folder of Delta tables)")
+        if not any(self.exists(name) for name in TABLES):
+            raise StoreError(f"{self.uri} holds no quotes store (no Delta tables in it): {self._create_hint()}")
+        self._check_format()
+
+    def check_writable(self) -> None:
+        """StoreError unless a run may write here: a store of the current format, or a new or
+        empty folder (a folder of other files is not taken over)."""
+        if self.local:
+            where = Path(self.uri)
+            if where.exists() and not where.is_dir():
+                raise StoreError(f"{self.uri} is a file, not a store: give a folder (new, empty, or a store)")
+            if where.is_dir() and any(where.iterdir()) and not any(self.exists(n) for n in TABLES):
+                raise StoreError(f"{self.uri} is a folder of other files, not a store: give a new or empty folder")
+            if not os.access(where if where.exists() else _existing_parent(where), os.W_OK):
+                raise StoreError(f"cannot write to {self.uri}: permission denied")
+        self._check_format()
+
+    def outdated_tables(self) -> dict[str, list[str]]:
+        """Tables written by an older version: table → the current columns it lacks, and those it
+        has that are gone ('-name')."""
+        from deltalake import DeltaTable
+
+        out = {}
+        for name in TABLES:
+            if not self.exists(name):
+                continue
+            have = [f.name for f in DeltaTable(self.table_uri(name), storage_options=self.storage_options)
+                    .schema().fields]
+            want = SCHEMAS[name]
+            changes = [c for c in want if c not in have] + [f"-{c}" for c in have if c not in want]
+            if changes:
+                out[name] = changes
+        return out
+
+    def _check_format(self) -> None:
+        outdated = self.outdated_tables()
+        if outdated:
+            what = "; ".join(f"{t} lacks {', '.join(cols)}" for t, cols in outdated.items())
+            raise StoreError(f"the store {self.uri} was written by an older version of quotes ({what}): "
+                             f"upgrade it with `quotes upgrade --store {self.uri}`")
+
+    # --- reading ---------------------------------------------------------------------------------
+
+    def scan(self, name: str) -> pl.LazyFrame:
+        """The table as stored (every row, also those of unfinished writes); an empty frame with the
+        table's schema before the first write. Readers want ``view``."""
+        if name not in SCHEMAS:
+            raise KeyError(f"no table {name!r}; tables: {', '.join(TABLES)}")
+        if not self.exists(name):
+            return pl.LazyFrame(schema=SCHEMAS[name])
+        return pl.scan_delta(self.table_uri(name), storage_options=self.storage_options)
+
+    def view(self, name: str) -> pl.LazyFrame:
+        """The table as readers see it: rows of finished writes only (see the module doc)."""
+        frame = self.scan(name)
+        if name in CHILD_TABLES:
+            live = self.scan("documents").select("doc_id", "write_id")
+            frame = frame.join(live, on=["doc_id", "write_id"], how="semi")
+        if name == "entity_links":
+            frame = frame.join(self.scan("entities").select("build_id").unique(), on="build_id", how="semi")
+        if name in LINKED:
+            links = self.view("entity_links").select("doc_id", pl.col("name").alias(LINKED[name]), "entity_id")
+            frame = frame.join(links, on=["doc_id", LINKED[name]], how="left")
+        return frame
+
+    def tables(self) -> "Tables":
+
+        frames = {name: self.view(name) for name in TABLES}
+        frames["claims"] = claims_view(frames)
+        return Tables(self, frames)
+
+    def stored_keys(self) -> dict[str, tuple[str | None, str, str]]:
+        """doc_id → (content_hash, extractor_version, model_version) of every stored document."""
+        frame = self.scan("documents").select("doc_id", "content_hash", "extractor_version", "model_version").collect()
+        return {row[0]: tuple(row[1:]) for row in frame.iter_rows()}
+
+    def stored_files(self) -> dict[str, list[str]]:
+        """path → doc_ids of the documents stored as whole files (``id_from`` 'file')."""
+        frame = (self.scan("documents").filter(pl.col("id_from") == "file").group_by("path")
+                 .agg(pl.col("doc_id")).collect())
+        return dict(frame.iter_rows())
+
+    def stored_failures(self) -> dict[str, tuple[str | None, str, str, str]]:
+        """failure key → (input hash, extractor_version, model_version, path) of every recorded failure."""
+        frame = self.scan("failures").select(
+            "doc_id", pl.coalesce("input_hash", "content_hash"), "extractor_version", "model_version",
+            "path").collect()
+        return {row[0]: tuple(row[1:]) for row in frame.iter_rows()}
+
+
+def _existing_parent(path: Path) -> Path:
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return path
+
+
+class Tables:
+    """The store's tables as LazyFrames: ``tables.quotes``, ``tables["citations"]``, ``tables.sql(…)``."""
+
+    def __init__(self, store: StoreReader, frames: dict[str, pl.LazyFrame]):
+        self.store = store
+        self.frames = frames
+
+    def __getattr__(self, name: str) -> pl.LazyFrame:
+        frames = self.__dict__.get("frames", {})
+        if name in frames:
+            return frames[name]
+        raise AttributeError(name)
+
+    def __getitem__(self, name: str) -> pl.LazyFrame:
+        return self.frames[name]
+
+    def __iter__(self):
+        return iter(self.frames)
+
+    def sql(self, query: str) -> pl.DataFrame:
+        """Polars SQL over the tables (each registered under its name); read-only: a statement other
+        than SELECT, WITH, SHOW TABLES, DESCRIBE or EXPLAIN is refused. A QueryError says what is
+        wrong with a query (syntax, an unknown table or column) in one line."""
+        try:
+            return pl.SQLContext(self.frames, eager=False).execute(read_only_sql(query)).collect()
+        except pl.exceptions.PolarsError as exc:
+            raise QueryError(f"SQL: {_first_line(exc)}; tables: {', '.join(self.frames)}") from None
+
+
+_READ_ONLY = re.compile(r"(?is)\s*(?:\(\s*)*(select|with|show\s+tables|describe|explain)\b")
+
+
+def read_only_sql(query: str) -> str:
+    """``query`` when it only reads (one SELECT/WITH/SHOW TABLES/DESCRIBE/EXPLAIN statement);
+    ValueError otherwise: polars would 'run' a DELETE or DROP on its in-memory frames and print a
+    changed table, though the store stays as it was."""
+    body = re.sub(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"", "''", query).strip().rstrip(";").strip()
+    if not body:
+        raise QueryError("empty SQL statement")
+    if ";" in body:
+        raise QueryError("one SQL statement at a time")
+    if not _READ_ONLY.match(body):
+        word = body.split()[0].upper()
+        raise QueryError(f"quotes sql is read-only: {word} is refused (the store is unchanged); "
+                         "use SELECT or WITH, SHOW TABLES, DESCRIBE t")
+    return query.strip().rstrip(";")
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def open_store(path: str | os.PathLike | None = None, storage_options: Mapping[str, str] | None = None) -> Tables:
+    """The store's tables as LazyFrames (``.documents``, ``.quotes``, ``.citations``, ``.mentions``,
+    ``.entities``, ``.entity_links``, ``.statements``, ``.claim_members``, ``.failures``, and the
+    ``.claims`` view), plus ``.sql(query)``."""
+    return StoreReader(path, storage_options).tables()
+
+
+def claims_view(frames: dict[str, pl.LazyFrame]) -> pl.LazyFrame:
+    """Claim members with their statements and the claim's spread, for claims in two documents or more."""
+    statements = frames["statements"].select("statement_id", "doc_id", "kind", "text", "quote_id", "language",
+                                             "published", "outlet")
+    rows = frames["claim_members"].join(statements, on="statement_id").with_columns(
+        pl.col("outlet").fill_null(UNKNOWN_OUTLET))
+    order = ["published", "doc_id", "statement_id"]
+    claim = pl.col("claim_id")
+    return (
+        rows.with_columns(
+            documents=pl.col("doc_id").n_unique().over(claim),
+            outlets=pl.col("outlet").n_unique().over(claim),
+            languages=pl.col("language").n_unique().over(claim),
+            first_doc_id=pl.col("doc_id").sort_by(order, nulls_last=True).first().over(claim),
+            first_outlet=pl.col("outlet").sort_by(order, nulls_last=True).first().over(claim),
+            first_published=pl.col("published").sort_by(order, nulls_last=True).first().over(claim),
+        )
+        .filter(pl.col("documents") >= 2)
+        .with_columns(first=pl.col("doc_id") == pl.col("first_doc_id"))
+    )
