@@ -1,15 +1,20 @@
-"""The learned attribution layer: three gradient-boosted classifiers over the rules' output.
+"""The learned attribution layer: the tagger (quotes/learn/tagger.py) applied to a parsed document.
 
-1. **keep**: for each quote candidate the rules propose, whether it is a quote (drops what the
-   rules over-generate: titles, scare quotes, clauses that only look like content);
-2. **add**: for each sentence no rule quoted, whether it is a quote (speech reports, free
-   indirect speech, continuations the rules miss); such a sentence becomes a quote of its own;
-3. **speaker**: for each quote, a score for every mention that could speak it (the rule's choice,
-   the noun phrases of its sentence and the sentence before, the speaker of the quote before); the
-   best one replaces the rule's choice when it is clearly better, or fills in a missing speaker.
+The rules propose candidates and stay the fallback; the tagger, reading the e5 states of the
+document's sentences and the rules' candidates among its inputs, decides what is quoted:
 
-The thresholds (when to drop, add, replace) are chosen on a selection split, never on the
-training articles. Resolution across the document (canonical names, pronouns) stays the rules'.
+1. its quote runs are the document's quotes; a rule candidate the tagger's run matches (at the
+   scorer's Jaccard of 0.5) stands for that run with its own span, cue and speaker, which the
+   rules read from the parse; rule candidates no run matches are dropped;
+2. a run no rule proposed becomes a candidate of its own: its kind from the tagger's type, its
+   speaker the tagger's speaker run nearest to it (in its sentences, else a neighbouring one),
+   made a mention from the parse's words; resolution (quotes/resolve/speakers.py) then names it;
+3. direct words in marks inside a kept quote, which the rules found, are its nested direct spans
+   (one record per mixed quote, as the rules keep it).
+
+A language's documents go through the model trained on the language quotes/data/languages.json
+names for it (``attribution_model``); elsewhere the rules run alone. Nothing trained is committed:
+``quotes train`` writes the model into the ``models_dir`` setting with its card.
 """
 
 from __future__ import annotations
@@ -19,161 +24,146 @@ import hashlib
 import json
 import logging
 import os
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from quotes.extract.candidate import Candidate
 from quotes.extract.cues import cue_lexicon
-from quotes.extract.speakers import Mention
-from quotes.learn.features import (
-    DocView,
-    candidate_features,
-    option_features,
-    sentence_features,
-    sentence_spans,
-    speaker_options,
+from quotes.extract.speakers import Mention, mention_from_words
+from quotes.learn.tagger import (
+    TYPE_KIND,
+    Decoding,
+    Tags,
+    nearest_speaker,
+    network,
+    quote_runs,
+    quote_type,
+    speaker_runs,
+    tag,
 )
-from quotes.parse.parser import ParsedDocument, Sentence
+from quotes.learn.tokens import DocumentTokens, document_tokens
+from quotes.parse.parser import ParsedDocument
 
 log = logging.getLogger(__name__)
 
 MODEL_NAME = "attribution"
-MODEL_FILE = "attribution.joblib"
+MODEL_FILE = "tagger.pt"
 CARD_FILE = "card.json"
-FORMAT = 1
+FORMAT = 2
 
 
-@dataclass
-class Thresholds:
-    keep: float = 0.3  # a rule's candidate below this probability is dropped
-    add: float = 0.6  # a sentence no rule quoted, at or above this, becomes a quote
-    margin: float = 0.2  # another speaker replaces the rule's when its score is higher by this much
-    fill: float = 0.3  # a quote with no speaker takes the best mention at or above this
+def _chars(text: str, start: int, end: int) -> set[int]:
+    return {i for i in range(start, end) if not text[i].isspace()}
 
 
-@dataclass
-class Scored:
-    """One document's candidates with the model's scores; ``decide`` turns them into quotes."""
-
-    candidates: list[Candidate]
-    keep: list[float]
-    extras: list[tuple[Candidate, float]]
-    options: dict[int, list[tuple[Mention, float, bool]]] = field(default_factory=dict)  # id(candidate) → options
+def _jaccard(a: set[int], b: set[int]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
 
 
 class AttributionModel:
-    def __init__(self, parts: dict, thresholds: Thresholds, meta: dict, digest: str = ""):
-        self.parts = parts  # name → (DictVectorizer, classifier)
-        self.thresholds = thresholds
+    """A trained tagger, how its tags are decoded, and its card (``meta``)."""
+
+    def __init__(self, net, decoding: Decoding, meta: dict, digest: str = ""):
+        self.net = net
+        self.decoding = decoding
         self.meta = meta
         self.digest = digest
 
-    # -- scoring -------------------------------------------------------------------------------
-    def _proba(self, part: str, rows: list[dict]) -> list[float]:
-        if not rows:
-            return []
-        vec, clf = self.parts[part]
-        return [float(p) for p in clf.predict_proba(vec.transform(rows).toarray())[:, 1]]
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return tuple(self.meta.get("languages") or [self.meta.get("training_data", {}).get("language", "de")])
 
-    def score(self, doc: ParsedDocument, candidates: list[Candidate], regions: list[tuple[int, int]]) -> Scored:
-        view = DocView(doc, cue_lexicon(doc.language))
-        keep = self._proba("keep", [candidate_features(view, c, candidates) for c in candidates])
-        extras = []
-        covered, spans = free_spans(view, candidates, regions)
-        probs = self._proba("add", [sentence_features(view, s, covered, span) for s, span in spans])
-        best: dict[int, tuple] = {}
-        for (s, span), p in zip(spans, probs):
-            if s.index not in best or p > best[s.index][2]:
-                best[s.index] = (s, span, p)
-        for s, (_, (start, end)), p in best.values():
-            if p >= min(self.thresholds.add, 0.3):
-                cues = view.cues.get(s.index, [])
-                kind = "reported" if cues and not _subjunctive(view, s) else "indirect"
-                extras.append((Candidate(start, end, kind, s.index, cues[0] if cues else None, None, round(p, 2),
-                                         "learned-sentence"), p))
-        scored = Scored(candidates, keep, extras)
-        rows, owners = [], []
-        ordered = sorted(candidates + [c for c, _ in extras], key=lambda c: c.start)
-        previous = None
-        for c in ordered:
-            opts = speaker_options(view, c, previous)
-            for rank, (m, head, where) in enumerate(opts):
-                rows.append(option_features(view, c, m, head, where, len(opts), rank))
-                owners.append((c, m, where == "rule"))
-            if c.speaker is not None:
-                previous = c.speaker
-        for (c, m, is_rule), p in zip(owners, self._proba("speaker", rows)):
-            scored.options.setdefault(id(c), []).append((m, p, is_rule))
-        return scored
+    def applies_to(self, language: str | None) -> bool:
+        """Whether documents in ``language`` go through this model: the language is mapped to the
+        model's training language in quotes/data/languages.json (``attribution_model``), or named in
+        the measurement override ``QUOTES_MODEL_LANGUAGES``."""
+        import os
 
-    def decide(self, scored: Scored, th: Thresholds | None = None) -> list[Candidate]:
-        """The candidates the model keeps and adds, each with its speaker; copies, so that ``scored``
-        can be decided again under other thresholds."""
-        th = th or self.thresholds
-        out = [copy.copy(c) for c, p in zip(scored.candidates, scored.keep) if p >= th.keep]
-        originals = [c for c, p in zip(scored.candidates, scored.keep) if p >= th.keep]
-        for c, p in scored.extras:
-            if p >= th.add:
-                originals.append(c)
-                out.append(copy.copy(c))
-        for orig, c in zip(originals, out):
-            opts = scored.options.get(id(orig), [])
-            if not opts:
-                continue
-            best, p_best, best_is_rule = max(opts, key=lambda o: o[1])
-            rule = next((o for o in opts if o[2]), None)
-            if rule is None:
-                if p_best >= th.fill:
-                    c.speaker = copy.copy(best)
-            elif not best_is_rule and p_best - rule[1] >= th.margin:
-                c.speaker = copy.copy(best)
-            else:
-                c.speaker = copy.copy(c.speaker)
-        return out
+        from quotes.lexicon import load_data
 
-    def apply(self, doc: ParsedDocument, candidates: list[Candidate], regions: list[tuple[int, int]]) -> list[Candidate]:
-        """The model's decision for a document in the language it was trained on; other languages keep
-        the rules' candidates (measured on gold/nb: the German model cost 0.011 speaker accuracy there)."""
-        if doc.language != self.meta.get("training_data", {}).get("language", doc.language):
+        override = os.environ.get("QUOTES_MODEL_LANGUAGES")
+        if override:
+            return language in {code.strip() for code in override.split(",")}
+        return load_data("languages").get("attribution_model", {}).get(language) in self.languages
+
+    def tags(self, tokens: DocumentTokens) -> Tags:
+        return tag(self.net, tokens.states, tokens.facts)
+
+    def apply(self, doc: ParsedDocument, candidates: list[Candidate], regions: list[tuple[int, int]],
+              encoded: dict) -> list[Candidate]:
+        """The document's candidates as the tagger decides them (see the module doc)."""
+        tokens = document_tokens(doc, encoded, candidates, regions)
+        if not len(tokens):
             return candidates
-        return self.decide(self.score(doc, candidates, regions))
+        return decide(doc, candidates, tokens, self.tags(tokens), self.decoding)
 
-    # -- files ---------------------------------------------------------------------------------
     def save(self, folder: Path) -> Path:
-        import joblib
+        import torch
 
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / MODEL_FILE
         tmp = path.with_suffix(".tmp")
-        joblib.dump({"format": FORMAT, "parts": self.parts, "thresholds": self.thresholds.__dict__,
-                     "meta": self.meta}, tmp, compress=3)
+        torch.save({"format": FORMAT, "state": self.net.state_dict(), "decoding": self.decoding.__dict__,
+                    "meta": self.meta}, tmp)
         tmp.replace(path)
         self.digest = file_digest(path)
         return path
 
 
-def _subjunctive(view: DocView, s) -> bool:
-    from quotes.extract.mood import subjunctive_grade
+def decide(doc: ParsedDocument, candidates: list[Candidate], tokens: DocumentTokens, tags: Tags,
+           decoding: Decoding) -> list[Candidate]:
+    text = doc.text
+    rules = [(c, _chars(text, c.start, c.end)) for c in candidates]
+    speakers = speaker_runs(tags)
+    taken: set[int] = set()
+    out: list[Candidate] = []
+    for run in quote_runs(tags, decoding):
+        start, end = int(tokens.spans[run[0], 0]), int(tokens.spans[run[1], 1])
+        chars = _chars(text, start, end)
+        best = max(((i, _jaccard(chars, cc)) for i, (c, cc) in enumerate(rules) if i not in taken),
+                   key=lambda x: x[1], default=(None, 0.0))
+        if best[0] is not None and best[1] >= 0.5:
+            taken.add(best[0])
+            out.append(candidates[best[0]])
+            continue
+        confidence = float((tags.quote[run[0]:run[1] + 1, 1:]).sum(1).mean())
+        sentence = int(tokens.sentence[run[0]])
+        speaker = _speaker_mention(doc, tokens, nearest_speaker(run, speakers, tokens.sentence))
+        out.append(Candidate(start, end, TYPE_KIND[quote_type(tags, run)], sentence, None, speaker,
+                             round(min(0.9, confidence), 2), "tagger"))
+    _nest_direct_words(out, candidates)
+    return sorted(out, key=lambda c: (c.start, -c.end))
 
-    return subjunctive_grade(s, view.lex) > 0
+
+def _nest_direct_words(quotes: list[Candidate], candidates: list[Candidate]) -> None:
+    """The direct words in marks the rules found (direct quotes, and the nested spans of their mixed
+    quotes) inside a quote the tagger keeps become that quote's nested spans: a mixed quote, one record."""
+    direct = [(d.start, d.end, d.speaker) for d in candidates if d.kind == "direct"]
+    direct += [(a, b, c.speaker) for c in candidates for a, b in c.nested]
+    for q in quotes:
+        if q.kind == "direct":
+            continue
+        inner = sorted({(a, b) for a, b, _ in direct if q.start <= a and b <= q.end and (a, b) != (q.start, q.end)})
+        if inner:
+            q.kind = "mixed"
+            q.nested = inner
+            if q.speaker is None:
+                q.speaker = next((copy.copy(sp) for a, b, sp in direct if (a, b) in inner and sp is not None), None)
 
 
-def covered_sentences(view: DocView, candidates: list[Candidate]) -> dict[int, str]:
-    out: dict[int, str] = {}
-    for c in candidates:
-        for s in view.touching(c.start, c.end):
-            out.setdefault(s.index, c.kind)
-    return out
-
-
-def free_spans(view: DocView, candidates: list[Candidate], regions: list[tuple[int, int]]
-               ) -> tuple[dict[int, str], list[tuple[Sentence, tuple[str, tuple[int, int]]]]]:
-    """The sentences the candidates cover (index → kind), and the spans that may be quotes in the
-    sentences of ``regions`` no candidate touches: what the "add" model scores, in training and in use."""
-    covered = covered_sentences(view, candidates)
-    free = [s for s in view.doc.sentences if s.index not in covered and any(r0 <= s.start < r1 for r0, r1 in regions)]
-    return covered, [(s, span) for s in free for span in sentence_spans(view, s)]
+def _speaker_mention(doc: ParsedDocument, tokens: DocumentTokens, run: tuple[int, int] | None) -> Mention | None:
+    """The parse's words under a speaker run, as a mention (its head: the word whose head lies outside)."""
+    if run is None:
+        return None
+    start, end = int(tokens.spans[run[0], 0]), int(tokens.spans[run[1], 1])
+    sentence = doc.sentences[int(tokens.sentence[run[0]])]
+    words = [w for w in sentence.words if w.start < end and start < w.end]
+    if not words:
+        return None
+    inside = {w.index for w in words}
+    head = next((w for w in words if w.head not in inside and w.upos in ("PROPN", "NOUN", "PRON", "X")),
+                next((w for w in words if w.upos in ("PROPN", "NOUN", "PRON")), words[0]))
+    return mention_from_words(doc.text, sentence, words, head, cue_lexicon(doc.language))
 
 
 def file_digest(path: Path) -> str:
@@ -194,12 +184,15 @@ def rules_only_setting() -> bool:
 
 @lru_cache(maxsize=4)
 def _load(path: str, mtime: float) -> AttributionModel | None:
-    import joblib
+    import torch
 
-    data = joblib.load(path)
+    data = torch.load(path, map_location="cpu", weights_only=True)
     if data.get("format") != FORMAT:
         return None
-    return AttributionModel(data["parts"], Thresholds(**data["thresholds"]), data["meta"], file_digest(Path(path)))
+    net = network()
+    net.load_state_dict(data["state"])
+    net.eval()
+    return AttributionModel(net, Decoding(**data["decoding"]), data["meta"], file_digest(Path(path)))
 
 
 def load_model(folder: Path | None = None) -> AttributionModel | None:
@@ -216,7 +209,7 @@ def active_model(rules_only: bool = False) -> AttributionModel | None:
         return None
     try:
         return load_model()
-    except Exception as exc:  # noqa: BLE001 - an unreadable model (another scikit-learn, a torn file): the rules run
+    except Exception as exc:  # noqa: BLE001 - an unreadable model (another torch, a torn file): the rules run
         log.warning("the trained model in %s cannot be loaded (%s: %s); running the rules alone",
                     model_folder(), type(exc).__name__, exc)
         return None

@@ -45,7 +45,8 @@ def extractor_fingerprint(include_model: bool = True) -> str:
     root = resources.files("quotes")
     digest = hashlib.sha256()
     sources = [root / "extract", root / "data", root / "learn", root / "parse", root / "resolve"]
-    files = [root / "ingest" / "segment.py", root / "run" / "pipeline.py", root / "embed" / "statements.py"]
+    files = [root / "ingest" / "segment.py", root / "run" / "pipeline.py", root / "embed" / "statements.py",
+             root / "embed" / "e5.py"]
     for folder in sources:
         files += [f for f in folder.iterdir() if f.name.endswith((".py", ".json"))]
         files += [f for sub in folder.iterdir() if sub.is_dir() for f in sub.iterdir() if f.name.endswith(".json")]
@@ -76,6 +77,7 @@ class Item:
     quotes: list[Quote] = field(default_factory=list)
     citations: list[Citation] = field(default_factory=list)
     statements: list[Statement] = field(default_factory=list)
+    encoded: dict = field(default_factory=dict)  # sentence index → EncodedText (quotes/embed/e5.py)
     failure: Failure | None = None
 
     def fail(self, stage: str, exc: BaseException) -> None:
@@ -189,10 +191,47 @@ class ParseProcessor(Processor):
         return parse_documents(texts, lang, blanks, batch_size=self.config.batch_size)
 
 
+@register("encode")
+class EncodeProcessor(Processor):
+    """Each sentence of the parse through the torch e5 (quotes/embed/e5.py), once, when a trained
+    model applies to the document's language: its pieces' states for the tagger, and its vector,
+    which the ``embed`` processor stores as the sentence's statement vector instead of encoding it
+    again. With the rules alone nothing is encoded here."""
+
+    stage = "extract"
+
+    def __init__(self, config: "PipelineConfig"):
+        super().__init__(config)
+        from quotes.learn.model import active_model
+
+        self.model = active_model(config.rules_only)
+
+    def __call__(self, batch: list[Item]) -> None:
+        if self.model is None:
+            return
+        items = [i for i in batch if i.failure is None and i.parsed is not None and self.model.applies_to(i.language)]
+        sentences = [(item, s) for item in items for s in item.parsed.sentences if s.words]
+        if not sentences:
+            return
+        try:
+            from quotes.embed.e5 import load_e5
+            from quotes.learn.tokens import LAYERS
+
+            encoded = load_e5().encode_spans([(item.parsed.text, s.start, s.end) for item, s in sentences],
+                                           layers=LAYERS)
+        except Exception as exc:  # noqa: BLE001 - no encoder for this batch: its documents fail, the run goes on
+            for item in items:
+                item.fail(self.stage, exc)
+            return
+        for (item, s), e in zip(sentences, encoded):
+            item.encoded[s.index] = e
+
+
 @register("quotes")
 class QuoteProcessor(Processor):
     """Quotes, their cues and speakers, with speakers resolved across the document; the learned
-    layer (``quotes/learn``) re-decides the rules' candidates when a trained model is in use."""
+    layer (``quotes/learn``) re-decides the rules' candidates when a trained model applies to the
+    document's language (its sentences were encoded by the ``encode`` processor)."""
 
     def __init__(self, config: "PipelineConfig"):
         super().__init__(config)
@@ -202,8 +241,8 @@ class QuoteProcessor(Processor):
 
     def process(self, item: Item) -> None:
         candidates = extract_candidates(item.parsed, item.spans(QUOTABLE))
-        if self.model is not None:
-            candidates = self.model.apply(item.parsed, candidates, item.spans(QUOTABLE))
+        if self.model is not None and item.encoded:
+            candidates = self.model.apply(item.parsed, candidates, item.spans(QUOTABLE), item.encoded)
         resolve_candidates(item.parsed, candidates)
         item.quotes = to_quotes(item.document.doc_id, item.document.text, candidates, item.spans(["comments"]))
 
@@ -241,15 +280,35 @@ class EmbedProcessor(Processor):
         if not statements:
             return
         try:
-            embed_statements(statements, load_encoder(self.config.encoder), self.config.known_vectors)
+            encoder = load_encoder(self.config.encoder)
+            for item in batch:
+                if item.failure is None and item.encoded:
+                    _vectors_from_encode(item, encoder.name)
+            embed_statements(statements, encoder, self.config.known_vectors)
         except Exception as exc:  # noqa: BLE001 - no vectors for this batch: its documents fail, the run goes on
             for item in batch:
                 if item.failure is None and item.statements:
                     item.fail(self.stage, exc)
 
 
+def _vectors_from_encode(item: Item, encoder: str) -> None:
+    """The sentence statements' vectors the ``encode`` processor already computed, when the store's
+    encoder is the model they come from (the same e5 weights: tests/test_e5.py)."""
+    import numpy as np
+
+    from quotes.embed.e5 import ENCODER_NAME
+
+    if encoder != ENCODER_NAME:
+        return
+    by_span = {(s.start, s.end): item.encoded[s.index] for s in item.parsed.sentences if s.index in item.encoded}
+    for st in item.statements:
+        e = by_span.get((st.start, st.end)) if st.kind == "sentence" else None
+        if e is not None and st.vector is None:
+            st.vector, st.encoder = e.vector.astype(np.float16).tobytes(), encoder
+
+
 # What `quotes extract` runs; the store adds the statements and their vectors.
-EXTRACT_PROCESSORS = ("language", "segment", "outlet", "parse", "quotes", "citations")
+EXTRACT_PROCESSORS = ("language", "segment", "outlet", "parse", "encode", "quotes", "citations")
 STORE_PROCESSORS = EXTRACT_PROCESSORS + ("statements", "embed")
 
 
