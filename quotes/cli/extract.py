@@ -79,7 +79,7 @@ def evaluate_command(
     if parse_cache:
         import quotes.gold.articles  # noqa: F401 - registers the "parse-cached" processor
     parse = "parse-cached" if parse_cache else "parse"
-    pipeline = Pipeline(PipelineConfig(language=lang, processors=("language", "segment", parse, "quotes"),
+    pipeline = Pipeline(PipelineConfig(language=lang, processors=("language", "segment", parse, "encode", "quotes"),
                                        rules_only=rules_only))
 
     def predict(texts: list[str]):

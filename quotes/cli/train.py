@@ -9,6 +9,8 @@ from typing import Optional
 
 import typer
 
+from quotes.cli.output import plain
+
 RULES_ONLY_HELP = "run the rules alone, even when a trained model exists (also the setting rules_only)"
 
 
@@ -38,8 +40,22 @@ def model_notice(rules_only: bool = False) -> str:
         return f"attribution: rules alone (no trained model in {folder}; `quotes train` makes one)"
     meta = model.meta
     licence = meta.get("training_data", {}).get("licence", "?")
-    return (f"attribution: rules + learned model {model.digest} ({folder}; trained {meta.get('trained', '?')} "
-            f"on {meta.get('training_data', {}).get('file', '?')}, {licence}: non-commercial use only)")
+    languages = ", ".join(meta.get("languages", [])) or "?"
+    notice = (f"attribution: rules + learned model {model.digest} for {languages} ({folder}; trained "
+              f"{meta.get('trained', '?')} on {meta.get('training_data', {}).get('file', '?')}, {licence}: "
+              "non-commercial use only)")
+    if is_stale(meta):
+        notice += "; the model was trained with other extraction code: retrain it (`quotes train`, `make train`)"
+    return notice
+
+
+def is_stale(meta: dict) -> bool:
+    """Whether the code that makes the tagger's inputs (the rules, the parse, the facts) changed
+    since the model was trained: it still loads and runs, but was fitted to other inputs."""
+    from quotes.run.pipeline import extractor_fingerprint
+
+    code = meta.get("key", {}).get("code")
+    return code is not None and code != extractor_fingerprint(include_model=False)
 
 
 def train(
@@ -48,28 +64,38 @@ def train(
     fit: str = typer.Option("0:600", "--fit", help="articles START:STOP to fit on"),
     select: str = typer.Option("600:700", "--select", help="articles START:STOP to choose thresholds on"),
     out: Optional[Path] = typer.Option(None, "--out", help="model folder (default: <models_dir>/attribution)"),
+    epochs: int = typer.Option(16, "--epochs", min=1, help="passes over the fit articles"),
     if_stale: bool = typer.Option(False, "--if-stale",
                                   help="do nothing when the model there was trained from the same data, code and stanza models"),
 ) -> None:
-    """Train the learned attribution layer (speaker ranker, quote keep/add classifiers) into the models folder.
+    """Train the learned attribution layer (a tagger over the bundled e5's token states) into the models folder.
 
-    Fits on --fit, chooses thresholds on --select; never give it the dev file. Parses are cached in
-    <models_dir>/parse-cache, so re-training takes seconds. The model is a derivative of the gold
-    data: its card (card.json) carries the data's licence; nothing trained belongs in the repository.
+    Fits on --fit, chooses its decoding on --select; never give it the dev file. Parses are cached in
+    <models_dir>/parse-cache. The model is a derivative of the gold data: its card (card.json)
+    carries the data's licence; nothing trained belongs in the repository.
     """
-    from rich.console import Console
-
+    from quotes.cli.output import progress, stderr
     from quotes.gold.train import is_current
     from quotes.gold.train import train as run_training
     from quotes.learn.model import model_folder
 
-    err = Console(stderr=True)
+    err = stderr()
     folder = out or model_folder()
     fit_range, select_range = _split(fit), _split(select)
     if if_stale and is_current(folder, gold, lang, fit_range, select_range):
         err.print(f"model in {folder} is up to date (same data, code and stanza models)")
         return
-    card = run_training(gold, folder, lang, fit_range, select_range, log=lambda m: err.print(m, style="dim"))
+    with progress() as bar:
+        tasks: dict[str, object] = {}
+
+        def advance(what: str, done: int, total: int) -> None:
+            if what not in tasks:
+                tasks[what] = bar.add_task(what, total=total)
+            bar.update(tasks[what], completed=done)
+
+        card = run_training(gold, folder, lang, fit_range, select_range,
+                            log=lambda m: bar.console.print(plain(m, "dim")), progress=advance,
+                            epochs=epochs)
     rules, learned = card["selection_scores"]["rules"], card["selection_scores"]["rules+model"]
     err.print(f"selection split [{select}]: rules F1 {rules['f1']:.3f} / speaker {rules['speaker_accuracy']:.3f} / "
               f"attributed {rules['attributed_f1']:.3f}; rules + model {learned['f1']:.3f} / "

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from quotes.gold.evaluate import GoldDocument, read_gold
 from quotes.parse.cache import parse_documents_cached
@@ -32,8 +33,9 @@ class Article:
 
 
 def load_articles(path: str | Path, language: str, start: int = 0, stop: int | None = None,
-                  chunk: int = 50) -> list[Article]:
-    """Gold articles [start:stop] of ``path``, segmented and parsed (through the cache)."""
+                  chunk: int = 50, progress: Callable[[str, int, int], None] | None = None) -> list[Article]:
+    """Gold articles [start:stop] of ``path``, segmented and parsed (through the cache);
+    ``progress("parsing", done, total)`` follows each chunk."""
     gold = read_gold(path)[start:stop]
     pipeline = Pipeline(PipelineConfig(language=language, processors=("language", "segment", "parse-cached")))
     out: list[Article] = []
@@ -43,4 +45,6 @@ def load_articles(path: str | Path, language: str, start: int = 0, stop: int | N
                 for j, g in enumerate(part)]
         for g, item in zip(part, pipeline.process_items(docs)):
             out.append(Article(g, item))
+        if progress:
+            progress(f"parsing [{start}:{start + len(gold)}]", len(out), len(gold))
     return out

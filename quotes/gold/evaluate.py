@@ -34,6 +34,8 @@ class GoldQuote:
     kind: str
     speaker_spans: list[tuple[int, int]]
     speaker_text: str
+    cue_spans: list[tuple[int, int]] = field(default_factory=list)
+    nested: bool = False  # direct words inside another quote (a mixed quote's direct part)
 
 
 @dataclass
@@ -62,8 +64,9 @@ def read_gold(path: str | Path) -> list[GoldDocument]:
                 spans = [(s["charBegin"], s["charEnd"]) for s in a["quote"]["spans"]]
                 sp = a.get("speaker") or {}
                 sspans = [(s["charBegin"], s["charEnd"]) for s in sp.get("spans", [])]
+                cspans = [(s["charBegin"], s["charEnd"]) for s in (a.get("cue") or {}).get("spans", [])]
                 quotes.append(GoldQuote(_chars(text, spans), a.get("type", "?"), sspans,
-                                        " ".join(text[s:e] for s, e in sspans)))
+                                        " ".join(text[s:e] for s, e in sspans), cspans, bool(a.get("isNested"))))
             docs.append(GoldDocument(str(d.get("documentName") or d.get("id") or n), text, quotes))
     return docs
 

