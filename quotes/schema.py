@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from quotes.files import write_file
 from quotes.records import RECORDS
 
 
@@ -24,8 +25,7 @@ def write_schemas(directory: str | Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for name, body in schema_documents().items():
-        path = out / name
-        path.write_text(body, encoding="utf-8")
+        path = write_file(out / name, body)
         written.append(path)
     return written
 

@@ -105,7 +105,9 @@ def write(key: str, value: str) -> Path:
     values[key] = value
     path.parent.mkdir(parents=True, exist_ok=True)
     body = "".join(f"{k} = {_toml_string(v)}\n" for k, v in sorted(values.items()))
-    path.write_text("# quotes settings (see `quotes config`)\n" + body, encoding="utf-8")
+    from quotes.files import write_file
+
+    write_file(path, "# quotes settings (see `quotes config`)\n" + body)
     return path
 
 

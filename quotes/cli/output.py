@@ -181,7 +181,7 @@ def emit(df, fmt: str, out: Path | None = None, title: str | None = None, limit:
 
             raise typer.BadParameter("parquet is binary: give --out FILE or redirect stdout")
         if out:
-            _write_out(out, lambda: df.write_parquet(out))
+            write_out(out, lambda f: df.write_parquet(f))
         else:
             df.write_parquet(sys.stdout.buffer)
         return
@@ -197,7 +197,7 @@ def emit(df, fmt: str, out: Path | None = None, title: str | None = None, limit:
     else:
         body = str(_flat(df)) + "\n"
     if out:
-        _write_out(out, lambda: out.write_text(body, encoding="utf-8"))
+        write_out(out, body)
     else:
         sys.stdout.write(body)
 
@@ -210,15 +210,12 @@ def _binary_as_text(df):
     return df.with_columns(pl.col(name).bin.encode("base64") for name in binary) if binary else df
 
 
-def _write_out(out: Path, write) -> None:
-    from quotes.errors import QuotesError
+def write_out(out: Path, content) -> None:
+    """An output file (--out, --plot) through quotes.files: atomic, a new or a regular file only, never
+    inside a store, a full disk one line (exit 74)."""
+    from quotes.files import write_file
 
-    if not out.parent.is_dir():
-        raise QuotesError(f"cannot write {out}: the folder {out.parent} does not exist")
-    try:
-        write()
-    except OSError as exc:
-        raise QuotesError(f"cannot write {out}: {exc.strerror or exc}") from None
+    write_file(out, content)
 
 
 def _print_table(df, title: str | None, limit: int) -> None:

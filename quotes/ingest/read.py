@@ -23,11 +23,11 @@ import codecs
 import hashlib
 import json
 import os
-import stat
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 
+from quotes.files import FileRefused, open_regular
 from quotes.lexicon import normalise_language
 from quotes.records import Document, Failure, IdSource
 
@@ -102,30 +102,13 @@ def _clean_text(text: str, max_chars: int) -> str:
     return text
 
 
-def _file_kind(mode: int) -> str:
-    for test, name in ((stat.S_ISDIR, "a folder"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
-                       (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISSOCK, "a socket")):
-        if test(mode):
-            return name
-    return "not a regular file"
-
-
 def _open_regular(path: Path):
-    """A binary file object on ``path`` when it is a regular file; BadInput otherwise.
-
-    Opened without blocking (a FIFO would wait for a writer) and checked on the open file, so
-    a path swapped for a device after a check cannot slip through."""
+    """A binary file object on ``path`` when it is a regular file; BadInput otherwise (quotes.files:
+    opened without blocking, checked on the open file)."""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except FileNotFoundError:
-        raise BadInput("file not found") from None
-    except PermissionError:
-        raise BadInput("cannot read: permission denied") from None
-    mode = os.fstat(fd).st_mode
-    if not stat.S_ISREG(mode):
-        os.close(fd)
-        raise BadInput(f"{_file_kind(mode)}, not a regular file: only regular files are read")
-    return os.fdopen(fd, "rb")
+        return open_regular(path)
+    except FileRefused as exc:
+        raise BadInput(str(exc).removeprefix(f"{path}: ")) from None
 
 
 def _too_large(size: int, max_chars: int) -> BadInput:
