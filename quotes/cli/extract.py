@@ -12,7 +12,7 @@ from typing import Optional
 
 import typer
 
-from quotes.cli.output import print_document, progress, stderr, warn
+from quotes.cli.output import print_document, progress, warn
 from quotes.cli.train import RULES_ONLY_HELP, model_notice
 
 
@@ -95,9 +95,11 @@ def evaluate_command(
         return out
 
     if not baseline:
-        stderr().print(model_notice(rules_only))
+        warn(model_notice(rules_only), "")
     score = evaluate(docs, marks_baseline if baseline else predict, lang)
     if as_json:
         print(json.dumps(score.as_dict(), indent=2))
     else:
-        print(format_report(score, f"{gold} [{offset}:{offset + len(docs)}] ({len(docs)} documents)"))
+        from quotes.terminal import safe
+
+        print(safe(format_report(score, f"{gold} [{offset}:{offset + len(docs)}] ({len(docs)} documents)")))

@@ -33,6 +33,7 @@ from typing import Any, Callable, Sequence
 
 from quotes.errors import QuotesError
 from quotes.run import runner as corpus
+from quotes.terminal import safe
 
 RUNNERS = ("local", "dask")
 # Documents a batch task: smaller than one process's (corpus.CHUNK) so that, as a run ends, the last
@@ -231,7 +232,8 @@ def run_streaming(paths: Sequence[str], store, *, submit: Callable[[list, corpus
     versions = corpus.current_versions()
     planner = corpus.Planner(stored(store), versions, retry_failures)
     work = planner.plan
-    say = log or (lambda line: None)
+    # the lines name files and quote documents: shown escaped, as every line a person reads (quotes/terminal.py)
+    say = (lambda line: log(safe(line))) if log else (lambda line: None)
     summary = corpus.Summary()
     pending: deque[tuple[int, Any]] = deque()
     read_all = False

@@ -31,6 +31,7 @@ from quotes.records import Document, Failure
 from quotes.run import pipeline as _pipeline
 from quotes.store.tables import Provenance, StatementRow, short_hash
 from quotes.store.writer import Failed, Processed, Store
+from quotes.terminal import safe
 
 CHUNK = 32  # documents a batch (a task of the flow): processed, written, logged and cached together
 
@@ -344,7 +345,8 @@ def run_corpus(paths: Sequence[str], store: Store | str | None = None, *, lang: 
     work = steps.plan(list(paths), store, versions, lang, retry_failures)
     summary = Summary()
     summary.count_plan(work)
-    say = log or (lambda line: None)
+    # the lines name files and quote documents: shown escaped, as every line a person reads (quotes/terminal.py)
+    say = (lambda line: log(safe(line))) if log else (lambda line: None)
     for warning in work.warnings:
         say(f"warning: {warning}")
 
