@@ -197,32 +197,71 @@ class Tables:
         return iter(self.frames)
 
     def sql(self, query: str) -> pl.DataFrame:
-        """Polars SQL over the tables (each registered under its name); read-only: a statement other
-        than SELECT, WITH, SHOW TABLES, DESCRIBE or EXPLAIN is refused. A QueryError says what is
-        wrong with a query (syntax, an unknown table or column) in one line."""
+        """Polars SQL over the tables (each registered under its name), and nothing else: a statement
+        other than SELECT, WITH, SHOW TABLES, DESCRIBE or EXPLAIN is refused, and so is every table
+        function (``read_csv(…)``, ``read_parquet(…)``: they read files of the machine, or a table's
+        raw files past the readers' views) and a file path as a table (see ``read_only_sql``). A
+        QueryError says what is wrong with a query (syntax, an unknown table or column) in one line."""
+        tokens = read_only_sql(query)
+        if tokens[0].lower() == "describe":
+            return self._describe(tokens)
         try:
-            return pl.SQLContext(self.frames, eager=False).execute(read_only_sql(query)).collect()
+            return pl.SQLContext(self.frames, eager=False).execute(query.strip().rstrip(";")).collect()
         except pl.exceptions.PolarsError as exc:
             raise QueryError(f"SQL: {_first_line(exc)}; tables: {', '.join(self.frames)}") from None
 
+    def _describe(self, tokens: list[str]) -> pl.DataFrame:
+        """``DESCRIBE t``: the columns of a table or view and their types (polars' SQL has no DESCRIBE)."""
+        names = [t.strip('"').replace('""', '"') for t in tokens[1:]]
+        if len(names) != 1 or names[0] not in self.frames:
+            raise QueryError(f"DESCRIBE takes one table; tables: {', '.join(self.frames)}")
+        schema = self.frames[names[0]].collect_schema()
+        return pl.DataFrame({"column": list(schema.names()), "type": [str(t) for t in schema.dtypes()]})
 
-_READ_ONLY = re.compile(r"(?is)\s*(?:\(\s*)*(select|with|show\s+tables|describe|explain)\b")
+
+# A statement's tokens; comments and whitespace are dropped, strings and quoted names kept whole.
+# Where this lexer and polars' parser could disagree (nested comments, backslashes in strings), it
+# ends a comment or string early, so it sees more of the query than the parser, never less.
+_TOKEN = re.compile(r"""(?P<space>\s+)|(?P<comment>--[^\n]*|/\*.*?(?:\*/|\Z))|(?P<string>'(?:[^']|'')*'?)
+                        |(?P<quoted>"(?:[^"]|"")*"?)|(?P<word>[^\W\d]\w*)|(?P<other>\S)""", re.S | re.X)
+_STATEMENTS = ("select", "with", "show", "describe", "explain")
+# Words after which a relation stands: a table function or a path there reads a file.
+_RELATION_BEFORE = {"from", "join"}
 
 
-def read_only_sql(query: str) -> str:
-    """``query`` when it only reads (one SELECT/WITH/SHOW TABLES/DESCRIBE/EXPLAIN statement);
-    ValueError otherwise: polars would 'run' a DELETE or DROP on its in-memory frames and print a
-    changed table, though the store stays as it was."""
-    body = re.sub(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"", "''", query).strip().rstrip(";").strip()
-    if not body:
+def _is_table_function(name: str) -> bool:
+    """Functions that read files or fetch data: polars' read_csv/read_parquet/read_ipc/read_json/
+    read_ndjson, and any other read_*/scan_* or file-like name another version may add."""
+    name = name.lower()
+    return name.startswith(("read_", "scan_")) or name in {"glob", "read", "load", "file", "files", "url"}
+
+
+def read_only_sql(query: str) -> list[str]:
+    """The tokens of ``query`` when it only reads the store (one SELECT/WITH/SHOW TABLES/DESCRIBE/
+    EXPLAIN statement, no table function, no path as a table); QueryError otherwise: polars would
+    'run' a DELETE or DROP on its in-memory frames and print a changed table (the store staying as
+    it was), and its table functions read any file of the machine."""
+    tokens = [m.group() for m in _TOKEN.finditer(query) if m.lastgroup not in ("space", "comment")]
+    while tokens and tokens[-1] == ";":
+        tokens.pop()
+    if not tokens:
         raise QueryError("empty SQL statement")
-    if ";" in body:
+    if ";" in tokens:
         raise QueryError("one SQL statement at a time")
-    if not _READ_ONLY.match(body):
-        word = body.split()[0].upper()
-        raise QueryError(f"quotes sql is read-only: {word} is refused (the store is unchanged); "
+    words = [t.lower() for t in tokens if t != "("]
+    first = words[0]
+    if first not in _STATEMENTS or (first == "show" and words[1:2] != ["tables"]):
+        raise QueryError(f"quotes sql is read-only: {first.upper()[:40]} is refused (the store is unchanged); "
                          "use SELECT or WITH, SHOW TABLES, DESCRIBE t")
-    return query.strip().rstrip(";")
+    for i, token in enumerate(tokens):
+        name = token[1:-1].replace('""', '"') if token.startswith('"') else token
+        if i + 1 < len(tokens) and tokens[i + 1] == "(" and _is_table_function(name):
+            raise QueryError(f"quotes sql reads the store's tables only: {name}(…) is refused (table functions "
+                             "read files); tables: see SHOW TABLES")
+        if token.startswith("'") and i and tokens[i - 1].lower() in _RELATION_BEFORE:
+            raise QueryError(f"quotes sql reads the store's tables only: a file path as a table ({token[:60]}) "
+                             "is refused; tables: see SHOW TABLES")
+    return tokens
 
 
 def _first_line(exc: Exception) -> str:
