@@ -119,6 +119,15 @@ def run(
         table.add_row(*(str(summary[k]) for k in columns))
         stderr().print(table)
     warn(f"{summary['line']} ({summary['seconds']} s)", "")
+    if summary.get("stopped"):
+        from quotes.errors import EXIT_IO
+
+        warn(f"error: {summary['stopped']}", "red")
+        raise typer.Exit(code=EXIT_IO)
+    if summary.get("report_error"):
+        warn(f"the report was not written: {summary['report_error']}", "red")
+        if summary.get("report_status") == 74:  # a full disk: the next write would fail too
+            raise typer.Exit(code=74)
     if summary["failures"]:
         warn(f"{summary['failures']} inputs failed; their reasons: quotes sql \"SELECT path, stage, error FROM failures\"")
         raise typer.Exit(code=1)
