@@ -42,7 +42,8 @@ def extract(
     started = time.perf_counter()
     with progress() as bar:
         task = bar.add_task("extracting", total=None)
-        for result in pipeline.run([str(p) for p in paths], progress=lambda n: bar.advance(task, n)):
+        for result in pipeline.run([str(p) for p in paths], progress=lambda n: bar.advance(task, n),
+                                   on_skip=lambda line: warn(f"note: {line}")):
             if isinstance(result, Failure):
                 failures += 1
                 warn(f"failed ({result.stage}): {result.error}", "red")

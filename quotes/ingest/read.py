@@ -4,7 +4,13 @@ Bad input never raises out of the iterator and is never dropped silently: it bec
 ``Failure(stage="ingest")`` with a message a person can act on, and the next input goes on.
 Only regular files are read, and never more bytes than the size limit allows (a device, a
 FIFO or an endless file cannot block or exhaust a run); a folder that cannot be listed is a
-failure of its own. Line endings are normalised to "\\n"; ``Document.text`` as yielded is the
+failure of its own. A gzip file of an input (``article.txt.gz``, ``feed.jsonl.gz``) is read
+through its decompression, within the same limit.
+
+A folder walk never reads what the tool wrote: a store (its marker, or Delta tables) and a
+report page (its generator tag) are left out, and so are files that are no input (``.zip``, no
+suffix, other suffixes); ``on_skip`` is told of each, in one line per folder, so nothing is
+left out without a word. Line endings are normalised to "\\n"; ``Document.text`` as yielded is the
 text all offsets refer to.
 
 Document ids (``Document.id_from`` says which rule made one):
@@ -23,7 +29,7 @@ import codecs
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -36,6 +42,9 @@ TEXT_SUFFIXES = {".txt", ".text", ".md"}
 JSONL_SUFFIXES = {".jsonl", ".json"}
 HTML_SUFFIXES = {".html", ".htm"}
 INPUT_SUFFIXES = TEXT_SUFFIXES | JSONL_SUFFIXES | HTML_SUFFIXES
+GZIP_SUFFIX = ".gz"
+# The tag quotes/report/html.py writes into its page: a report is never read as an article.
+REPORT_GENERATOR = '<meta name="generator" content="quotes report">'
 # UTF-8 needs at most 4 bytes a character, markup rarely outweighs text 16 to 1, and JSON's
 # escapes (\u00e4) take 6 bytes a character: a file or line bigger than this many bytes per
 # allowed character is too large before reading it.
@@ -104,11 +113,28 @@ def _clean_text(text: str, max_chars: int) -> str:
 
 def _open_regular(path: Path):
     """A binary file object on ``path`` when it is a regular file; BadInput otherwise (quotes.files:
-    opened without blocking, checked on the open file)."""
+    opened without blocking, checked on the open file). A ``.gz`` file is read decompressed."""
     try:
-        return open_regular(path)
+        f = open_regular(path)
     except FileRefused as exc:
         raise BadInput(str(exc).removeprefix(f"{path}: ")) from None
+    if path.suffix.lower() == GZIP_SUFFIX:
+        import gzip
+
+        return gzip.GzipFile(fileobj=f, mode="rb")
+    return f
+
+
+def _suffix(path: Path) -> str:
+    """The suffix that says what a file holds: ``article.txt.gz`` holds text."""
+    name = path.name.lower()
+    return Path(name.removesuffix(GZIP_SUFFIX)).suffix if name.endswith(GZIP_SUFFIX) else path.suffix.lower()
+
+
+def _stem(path: Path) -> str:
+    """The name without its suffixes: ``article.txt.gz`` → ``article``."""
+    name = path.name.removesuffix(GZIP_SUFFIX) if path.name.lower().endswith(GZIP_SUFFIX) else path.name
+    return Path(name).stem
 
 
 def _too_large(size: int, max_chars: int) -> BadInput:
@@ -122,7 +148,7 @@ def _read_bytes(path: Path, max_chars: int, kind: str) -> bytes:
         size = os.fstat(f.fileno()).st_size
         if size > limit:
             raise _too_large(size, max_chars)
-        data = f.read(limit + 1)  # never more than the limit, even from a file that grows
+        data = f.read(limit + 1)  # never more than the limit, even from a file that grows (or a gzip bomb)
     if len(data) > limit:
         raise _too_large(len(data), max_chars)
     return data
@@ -153,7 +179,7 @@ def _encoding_warning(encoding: str) -> list[str]:
 def _text_document(path: Path, max_chars: int, lang: str | None) -> Document:
     text, encoding = decode(_read_bytes(path, max_chars, "text"))
     text = _clean_text(text, max_chars)
-    return Document(doc_id=file_doc_id(path.stem, text), path=str(path), text=text, language=lang,
+    return Document(doc_id=file_doc_id(_stem(path), text), path=str(path), text=text, language=lang,
                     encoding=encoding, id_from="file", warnings=_encoding_warning(encoding))
 
 
@@ -180,7 +206,7 @@ def _html_document(path: Path, max_chars: int, lang: str | None) -> Document:
     published = page_published(html, [language] if language else None, warnings)
     url = extracted.url or None
     return Document(
-        doc_id=url or file_doc_id(path.stem, text),
+        doc_id=url or file_doc_id(_stem(path), text),
         path=str(path),
         text=text,
         language=language,
@@ -237,7 +263,7 @@ def _json_value(raw: bytes) -> object:
 
 def _whole_json(path: Path, max_chars: int) -> object | None:
     """The parsed content of a .json file that is one JSON document; None when it is JSON lines."""
-    if path.suffix.lower() != ".json":
+    if _suffix(path) != ".json":
         return None
     data = _read_bytes(path, max_chars, "json")
     try:
@@ -271,12 +297,12 @@ def _records(path: Path, max_chars: int) -> Iterator[tuple[str, str, IdSource, o
     line, or the objects of a .json file (one article, or a list of them)."""
     whole = _whole_json(path, max_chars)
     if isinstance(whole, list):
-        yield from ((f"item {n}", path.stem, "record", item) for n, item in enumerate(whole, 1))
+        yield from ((f"item {n}", _stem(path), "record", item) for n, item in enumerate(whole, 1))
     elif whole is not None:
-        yield "the file", path.stem, "file", whole
+        yield "the file", _stem(path), "file", whole
     else:
         limit = max_chars * BYTES_PER_CHAR["json"]
-        yield from ((f"line {n}", path.stem, "record", raw) for n, raw in _lines(path, limit))
+        yield from ((f"line {n}", _stem(path), "record", raw) for n, raw in _lines(path, limit))
 
 
 def _record_failure(path: Path, where: str, error: str, raw: object = None) -> Failure:
@@ -305,7 +331,7 @@ def _jsonl_items(path: Path, max_chars: int, lang: str | None) -> Iterator[Docum
 
 
 def _read_file(path: Path, max_chars: int, lang: str | None) -> Iterator[Document | Failure]:
-    suffix = path.suffix.lower()
+    suffix = _suffix(path)
     try:
         if suffix in JSONL_SUFFIXES:
             yield from _jsonl_items(path, max_chars, lang)
@@ -340,21 +366,57 @@ def _hidden(path: Path, root: Path) -> bool:
     return any(part.startswith(".") for part in path.relative_to(root).parts)
 
 
-def walk_inputs(root: Path) -> list[Path | Failure]:
+def is_report_page(path: Path) -> bool:
+    """Whether ``path`` is a report page quotes wrote (its generator tag near the top)."""
+    try:
+        with _open_regular(path) as f:
+            return REPORT_GENERATOR.encode() in f.read(4096)
+    except (BadInput, OSError, EOFError):
+        return False
+
+
+def walk_inputs(root: Path, skipped: list[str] | None = None) -> list[Path | Failure]:
     """Input files below ``root``, sorted by path, hidden files and folders left out; a folder
-    that cannot be listed is a Failure in its place."""
+    that cannot be listed is a Failure in its place. Stores and report pages the tool wrote and
+    files that are no input are left out too, each named in ``skipped`` (when given)."""
+    from quotes.files import is_store_folder
+
     found: list[Path | Failure] = []
+    stores: list[str] = []
+    others: list[str] = []
 
     def unlisted(error: OSError) -> None:
         where = Path(error.filename) if error.filename else root
         found.append(Failure(path=str(where), stage="ingest",
                              error=f"{where}: cannot list this folder: {error.strerror or error}; its files were not read"))
 
-    for folder, dirs, files in os.walk(root, onerror=unlisted, followlinks=False):
+    if is_store_folder(root):
+        stores.append(str(root))
+        walked: Iterable = ()
+    else:
+        walked = os.walk(root, onerror=unlisted, followlinks=False)
+    for folder, dirs, files in walked:
         here = Path(folder)
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        found += [here / name for name in files
-                  if Path(name).suffix.lower() in INPUT_SUFFIXES and not _hidden(here / name, root)]
+        stores += [str(here / d) for d in dirs if not d.startswith(".") and is_store_folder(here / d)]
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not is_store_folder(here / d))
+        for name in files:
+            path = here / name
+            if _hidden(path, root):
+                continue
+            if _suffix(path) not in INPUT_SUFFIXES:
+                others.append(str(path.relative_to(root)))
+            elif _suffix(path) in HTML_SUFFIXES and is_report_page(path):
+                others.append(f"{path.relative_to(root)} (a report quotes wrote)")
+            else:
+                found.append(path)
+    if skipped is not None:
+        if stores:
+            skipped.append(f"{root}: left out {len(stores)} quotes store(s) or Delta table(s) in the folder, never "
+                           f"an input: {', '.join(stores[:5])}{' …' if len(stores) > 5 else ''}")
+        if others:
+            shown = ", ".join(sorted(others)[:8]) + (f" and {len(others) - 8} more" if len(others) > 8 else "")
+            skipped.append(f"{root}: skipped {len(others)} files that are not inputs ({' '.join(sorted(INPUT_SUFFIXES))}, "
+                           f"or those gzipped; unpack a .zip first): {shown}")
     return sorted(found, key=lambda p: Path(p.path) if isinstance(p, Failure) else p)
 
 
@@ -369,27 +431,34 @@ def read_documents(
     lang: str | None = None,
     *,
     max_chars: int | None = None,
+    on_skip: Callable[[str], None] | None = None,
 ) -> Iterator[Document | Failure]:
     """Documents (or Failures) from files and directories, in input order.
 
     ``lang`` is the language of documents whose metadata gives none ("auto" or None: leave
     it to detection). ``max_chars`` defaults to the QUOTES_MAX_CHARS setting. A bad setting
-    raises here, at the call; bad input never raises.
+    raises here, at the call; bad input never raises. ``on_skip(line)`` hears of what a folder
+    walk left out (stores, reports, files that are no input).
     """
     limit = max_chars if max_chars is not None else max_chars_setting()
     if limit <= 0:
         raise ValueError(f"max_chars must be positive, not {limit}")
     default_lang = None if lang in (None, "auto") else normalise_language(lang)
-    return _iter_documents(_paths(paths), limit, default_lang)
+    return _iter_documents(_paths(paths), limit, default_lang, on_skip)
 
 
-def _iter_documents(paths: list[Path], max_chars: int, lang: str | None) -> Iterator[Document | Failure]:
+def _iter_documents(paths: list[Path], max_chars: int, lang: str | None,
+                    on_skip: Callable[[str], None] | None = None) -> Iterator[Document | Failure]:
     for given in paths:
         path = Path(os.path.abspath(given))
         if not path.is_dir():
             yield from _read_file(path, max_chars, lang)
             continue
-        entries = walk_inputs(path)
+        skipped: list[str] = []
+        entries = walk_inputs(path, skipped)
+        for line in skipped:
+            if on_skip is not None:
+                on_skip(line)
         if not entries:
             kinds = " ".join(sorted(INPUT_SUFFIXES))
             yield Failure(path=str(path), stage="ingest", error=f"{path}: directory holds no input files ({kinds})")

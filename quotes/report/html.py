@@ -26,12 +26,13 @@ from pathlib import Path
 from urllib.parse import quote as url_quote
 
 from quotes.errors import QuotesError
+from quotes.ingest.read import REPORT_GENERATOR
 from quotes.report.data import MAX_QUOTES, ReportData, collect, existing_tables
 from quotes.store.writer import Store
 
 REPORT_NAME = "report.html"
 # Marks the page as this tool's: a folder walk never reads a report as an article (quotes/ingest/read.py).
-GENERATOR_META = '<meta name="generator" content="quotes report">'
+GENERATOR_META = REPORT_GENERATOR
 GRAPH_NODES = 20  # outlets and sources drawn in the graph, each side (the table lists every pair)
 PAIRS_LISTED = 300
 DOCS_PER_PAIR = 5

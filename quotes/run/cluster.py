@@ -252,7 +252,7 @@ def run_streaming(paths: Sequence[str], store, *, submit: Callable[[list, corpus
         report(len(items))
 
     try:
-        _stream(read_documents(list(paths), lang=lang), planner, chunk, in_flight, pending, submit, versions, collect,
+        _stream(read_documents(list(paths), lang=lang, on_skip=work.warnings.append), planner, chunk, in_flight, pending, submit, versions, collect,
                 report, work, read_all)
     except corpus.RunStopped as stop:  # a full disk: the batches out are left, the summary says what was written
         planner.finish()

@@ -287,12 +287,13 @@ class Pipeline:
                           progress: Callable[[int], None] | None = None) -> list[DocumentResult | Failure]:
         return [item.result() for item in self.process_items(documents, progress)]
 
-    def run(self, paths: Iterable[str], progress: Callable[[int], None] | None = None
-            ) -> Iterator[DocumentResult | Failure]:
+    def run(self, paths: Iterable[str], progress: Callable[[int], None] | None = None,
+            on_skip: Callable[[str], None] | None = None) -> Iterator[DocumentResult | Failure]:
         """Results for every input document, in input order, a stanza batch at a time; unreadable
-        inputs as failures in their place."""
+        inputs as failures in their place; ``on_skip`` hears what a folder walk left out."""
         pending: list[Document] = []
-        for entry in read_documents(paths, lang=None if self.config.language == "auto" else self.config.language):
+        for entry in read_documents(paths, lang=None if self.config.language == "auto" else self.config.language,
+                                    on_skip=on_skip):
             if isinstance(entry, Failure):
                 yield from self.process_documents(pending, progress)
                 pending = []

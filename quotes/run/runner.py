@@ -226,7 +226,13 @@ def input_files(folder: str) -> list[str]:
 
 def read_plan(paths: Sequence[str], store: Store, versions: Versions, lang: str = "auto",
               retry_failures: bool = False) -> Plan:
-    return plan(read_documents(paths, lang=lang), StoredState.of(store), versions, retry_failures)
+    """The run's plan; what a folder walk left out (the store itself, reports, files that are no
+    input) is among its warnings."""
+    skipped: list[str] = []
+    work = plan(read_documents(paths, lang=lang, on_skip=skipped.append), StoredState.of(store), versions,
+                retry_failures)
+    work.warnings[:0] = skipped
+    return work
 
 
 def chunks(items: Sequence, size: int) -> Iterator[Sequence]:
