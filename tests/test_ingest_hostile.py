@@ -59,3 +59,32 @@ def test_a_gzip_bomb_stops_at_the_size_limit(tmp_path):
     (tmp_path / "bomb.txt.gz").write_bytes(gzip.compress(b"a" * 5_000_000))
     (failure,) = list(read_documents([str(tmp_path / "bomb.txt.gz")], max_chars=10_000))
     assert isinstance(failure, Failure) and "too large" in failure.error
+
+
+def test_jsonl_metadata_of_the_wrong_type_is_a_warning_and_null(tmp_path):
+    line = {"text": ARTICLE, "outlet": ["RT"], "title": {"de": "x"}, "url": True, "lang": 3, "id": 17}
+    (tmp_path / "feed.jsonl").write_text(json.dumps(line) + "\n")
+    (doc,) = _read(tmp_path / "feed.jsonl")
+    assert isinstance(doc, Document) and doc.outlet is None and doc.title is None and doc.url is None
+    assert doc.doc_id == "17" and doc.language is None
+    assert "field 'outlet' is a list, not text: left empty" in doc.warnings
+    assert len(doc.warnings) == 4
+
+
+@pytest.mark.parametrize("depth", [300, 3000])
+def test_html_nested_deeper_than_the_parser_goes_still_gives_its_text(tmp_path, depth):
+    page = ("<html><head><title>Tief</title></head><body>" + "<div>" * depth + f"<p>{ARTICLE}</p>"
+            + "</div>" * depth + "</body></html>")
+    (tmp_path / "deep.html").write_text(page)
+    (doc,) = _read(tmp_path / "deep.html")
+    assert isinstance(doc, Document), doc
+    assert "Dmitri Peskow" in doc.text and doc.title == "Tief"
+    assert any("levels deep" in w for w in doc.warnings)
+
+
+def test_an_svg_saved_as_html_is_a_clear_failure(tmp_path):
+    (tmp_path / "image.html").write_text('<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg">'
+                                         "<text>Hallo</text></svg>")
+    (failure,) = _read(tmp_path / "image.html")
+    assert isinstance(failure, Failure) and "an SVG image, not an HTML page" in failure.error
+    assert "AssertionError" not in failure.error

@@ -29,6 +29,7 @@ import codecs
 import hashlib
 import json
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
@@ -195,13 +196,32 @@ def _html_document(path: Path, max_chars: int, lang: str | None) -> Document:
     from quotes.ingest.dates import page_published
 
     html, encoding = decode(_read_bytes(path, max_chars, "html"))
-    # dates come from page_published: trafilatura's own keeps only the day
-    extracted = trafilatura.bare_extraction(html, with_metadata=True, include_comments=True,
-                                            date_extraction_params={"extensive_search": False, "original_date": True})
-    if extracted is None or not (extracted.text or "").strip():
-        raise BadInput("no article text found in the HTML page")
-    text = _clean_text(extracted.text, max_chars)
+    if _SVG_ROOT.match(html):
+        raise BadInput("an SVG image, not an HTML page (saved with an .html suffix?): it holds no article text")
     warnings = _encoding_warning(encoding)
+
+    def extract(page: str):
+        try:  # dates come from page_published: trafilatura's own keeps only the day
+            return trafilatura.bare_extraction(page, with_metadata=True, include_comments=True,
+                                               date_extraction_params={"extensive_search": False,
+                                                                       "original_date": True})
+        except (AssertionError, ValueError, TypeError) as exc:  # what trafilatura and lxml raise on markup they choke on
+            raise BadInput(f"the HTML page cannot be parsed ({type(exc).__name__}{': ' if str(exc) else ''}"
+                           f"{str(exc)[:80]})") from None
+
+    extracted = extract(html)
+    if extracted is None or not (extracted.text or "").strip():
+        depth = _nesting_depth(html)
+        if depth <= PARSER_DEPTH:
+            raise BadInput("no article text found in the HTML page")
+        # libxml2 stops building the tree past ~256 levels: the text below is lost to trafilatura
+        warnings.append(f"the page nests its elements {depth:,} levels deep: its text was read after unwrapping")
+        extracted = extract(_unwrapped(html))
+        if extracted is None or not (extracted.text or "").strip():
+            extracted = _PlainPage(html)
+        if not (extracted.text or "").strip():
+            raise BadInput("no article text found in the HTML page")
+    text = _clean_text(extracted.text, max_chars)
     language = _primary_language(extracted.language) or lang
     published = page_published(html, [language] if language else None, warnings)
     url = extracted.url or None
@@ -220,6 +240,86 @@ def _html_document(path: Path, max_chars: int, lang: str | None) -> Document:
     )
 
 
+_SVG_ROOT = re.compile(r"\A\s*(?:<\?xml[^>]*>\s*|<!--.*?-->\s*|<!DOCTYPE[^>]*>\s*)*<svg[\s>]", re.I | re.S)
+PARSER_DEPTH = 250  # about where libxml2 (trafilatura's parser) stops nesting elements
+
+
+def _nesting_depth(html: str) -> int:
+    """How deep the page's elements nest (void elements left out)."""
+    from html.parser import HTMLParser
+
+    void = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+    class Depth(HTMLParser):
+        depth = deepest = 0
+
+        def handle_starttag(self, tag, attrs):
+            if tag not in void:
+                self.depth += 1
+                self.deepest = max(self.deepest, self.depth)
+
+        def handle_endtag(self, tag):
+            if tag not in void:
+                self.depth = max(0, self.depth - 1)
+
+    parser = Depth()
+    parser.feed(html)
+    return parser.deepest
+
+
+def _unwrapped(html: str) -> str:
+    """The page with its pure wrappers (an element whose only content is one element) unwrapped,
+    parsed without libxml2's depth limit: what trafilatura can read again."""
+    import lxml.html
+
+    tree = lxml.html.fromstring(html, parser=lxml.html.HTMLParser(huge_tree=True))
+    for element in [e for e in tree.iter() if isinstance(e.tag, str) and e.tag not in ("html", "head", "body")
+                    and len(e) == 1 and not (e.text or "").strip() and not (e[0].tail or "").strip()]:
+        element.drop_tag()
+    return lxml.html.tostring(tree, encoding="unicode")
+
+
+class _PlainPage:
+    """The text of every element of a page (scripts and styles left out), paragraph by paragraph,
+    read with the standard library's parser, which has no depth limit: the last resort for a page
+    nested deeper than any tree parser goes."""
+
+    url = language = sitename = None
+
+    def __init__(self, html: str):
+        from html.parser import HTMLParser
+
+        blocks = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "section", "article", "tr"}
+        parts: list[str] = []
+        title: list[str] = []
+        skip = [0]
+        in_title = [False]
+
+        class Text(HTMLParser):
+            def handle_starttag(self, tag, attrs):
+                skip[0] += tag in ("script", "style", "template")
+                in_title[0] = in_title[0] or tag == "title"
+                if tag in blocks:
+                    parts.append("\n\n")
+
+            def handle_endtag(self, tag):
+                skip[0] -= tag in ("script", "style", "template") and skip[0] > 0
+                in_title[0] = in_title[0] and tag != "title"
+                if tag in blocks:
+                    parts.append("\n\n")
+
+            def handle_data(self, data):
+                if in_title[0]:
+                    title.append(data)
+                elif not skip[0]:
+                    parts.append(data)
+
+        Text().feed(html)
+        paragraphs = (" ".join(p.split()) for p in "".join(parts).split("\n\n"))
+        self.text = "\n\n".join(p for p in paragraphs if p)
+        self.title = " ".join("".join(title).split()) or None
+
+
 def _record_document(record: object, stem: str, id_from: IdSource, path: Path, max_chars: int,
                      lang: str | None) -> Document:
     """One article object from a JSONL line or a JSON file."""
@@ -229,12 +329,20 @@ def _record_document(record: object, stem: str, id_from: IdSource, path: Path, m
     if not isinstance(text, str):
         raise BadInput("no 'text' field: an article needs its text as a string in 'text'")
 
+    warnings: list[str] = []
+
     def meta(key: str) -> str | None:
+        """A metadata field as text: a string (an ``id`` may be a number too); any other type is
+        not guessed at (a list's repr is no outlet): left empty, with a warning."""
         value = record.get(key)
-        return None if value is None else (str(value).strip() or None)
+        if value is None:
+            return None
+        if isinstance(value, str) or (key == "id" and isinstance(value, int) and not isinstance(value, bool)):
+            return str(value).strip() or None
+        warnings.append(f"field {key!r} is {_json_type(value)}, not text: left empty")
+        return None
 
     text = _clean_text(text, max_chars)
-    warnings: list[str] = []
     given, url = meta("id"), meta("url")
     return Document(
         doc_id=given or url or file_doc_id(stem, text),
@@ -248,6 +356,11 @@ def _record_document(record: object, stem: str, id_from: IdSource, path: Path, m
         id_from="id" if given else "url" if url else id_from,
         warnings=warnings,
     )
+
+
+def _json_type(value: object) -> str:
+    return {dict: "an object", list: "a list", bool: "true or false", int: "a number", float: "a number"}.get(
+        type(value), type(value).__name__)
 
 
 def _json_value(raw: bytes) -> object:
