@@ -92,8 +92,8 @@ def is_store_folder(folder: str | os.PathLike) -> bool:
 
 def store_folder_of(path: str | os.PathLike) -> Path | None:
     """The store (or Delta table) ``path`` lies in, if any: the uppermost folder at or above it
-    that ``is_store_folder``."""
-    here = Path(os.path.abspath(path))
+    that ``is_store_folder``, with links resolved (a link to a table's log is inside the store)."""
+    here = Path(os.path.realpath(path))
     found = None
     for folder in [here, *here.parents]:
         if is_store_folder(folder):
@@ -184,7 +184,11 @@ def open_regular(path: str | os.PathLike) -> IO[bytes]:
     except PermissionError:
         raise FileRefused(f"{path}: cannot read: permission denied") from None
     except OSError as exc:  # a socket (ENXIO), a loop of links (ELOOP), …
-        raise FileRefused(f"{path}: cannot read: {exc.strerror or exc}") from None
+        try:
+            mode = os.stat(path).st_mode
+        except OSError:
+            raise FileRefused(f"{path}: cannot read: {exc.strerror or exc}") from None
+        raise FileRefused(f"{path}: {kind_of(mode)}, not a regular file: only regular files are read") from None
     mode = os.fstat(fd).st_mode
     if not stat.S_ISREG(mode):
         os.close(fd)

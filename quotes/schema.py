@@ -21,7 +21,11 @@ def schema_documents() -> dict[str, str]:
 
 
 def write_schemas(directory: str | Path) -> list[Path]:
+    from quotes.files import FileRefused, store_folder_of
+
     out = Path(directory)
+    if store_folder_of(out) is not None:
+        raise FileRefused(f"cannot write into {out}: it lies inside the store (or Delta table) {store_folder_of(out)}")
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for name, body in schema_documents().items():

@@ -192,3 +192,25 @@ def test_no_command_reads_a_device_or_a_fifo_or_past_its_bound(capsys, seed_stor
     args = [str(big) if a == "IN" else a for a in READS[key]]
     status, _, err = run_main(capsys, *args, "--store", seed_store.uri)
     assert status == 2 and "too large" in one_line(err), err
+
+
+def test_a_link_to_a_folder_inside_a_store_is_inside_the_store(tmp_path):
+    """Found by the re-probe: --out through a linked _delta_log wrote a commit file into the store."""
+    log = tmp_path / "store" / "quotes" / "_delta_log"
+    log.mkdir(parents=True)
+    (tmp_path / "store" / "quotes-store.json").write_text("{}")
+    (tmp_path / "dl").symlink_to(log)
+    (tmp_path / "qs").symlink_to(tmp_path / "store")
+    for target in ("dl/00000000000000000001.json", "qs/x.csv"):
+        with pytest.raises(FileRefused, match="inside the store"):
+            write_file(tmp_path / target, "a")
+    assert list(log.iterdir()) == []
+
+
+def test_a_socket_is_named_as_a_socket(tmp_path):
+    import socket
+
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(tmp_path / "sock"))
+        with pytest.raises(FileRefused, match="a socket, not a regular file"):
+            read_bytes(tmp_path / "sock")

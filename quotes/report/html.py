@@ -418,7 +418,7 @@ def write_report(store: str | os.PathLike | None, out: str | os.PathLike, max_qu
     out = Path(out)
     tables = existing_tables(store)
     # the one file of the tool's own a store's folder may hold: the report the run writes beside the tables
-    own = out.name == REPORT_NAME and store_folder_of(out.parent) == Path(os.path.abspath(out.parent))
+    own = out.name == REPORT_NAME and store_folder_of(out.parent) == Path(os.path.realpath(out.parent))
     try:
         check_target(out, may_sit_in_store=own)  # before the page is made: a wrong --out is one line at once
     except FileRefused as exc:
