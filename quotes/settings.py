@@ -112,4 +112,11 @@ def write(key: str, value: str) -> Path:
 
 
 def _toml_string(value: str) -> str:
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """A TOML basic string: backslash and quote escaped, and control characters as \\uXXXX (TOML
+    allows none raw, so a value holding one would make the file unreadable)."""
+    def escaped(ch: str) -> str:
+        if ch in '\\"':
+            return "\\" + ch
+        return f"\\u{ord(ch):04x}" if ord(ch) < 0x20 or ord(ch) == 0x7F else ch
+
+    return '"' + "".join(map(escaped, value)) + '"'

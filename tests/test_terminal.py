@@ -89,3 +89,30 @@ def test_tables_of_the_store_show_escapes_escaped_and_json_keeps_them(capsys, ho
         return
     _clean(out)
     assert "\\x1b" in out
+
+
+def test_a_file_name_that_is_not_utf8_is_read_and_shown_with_its_byte_escaped(tmp_path):
+    """Found by the re-probe: a name with a raw 0x9b byte (C1 CSI in Latin-1) failed at extract with
+    'utf-8 codec can't encode'."""
+    from quotes.ingest.read import read_documents
+
+    folder = os.fsencode(tmp_path)
+    name = folder + b"/\x1b[31m\x9b2J.txt"
+    with open(name, "wb") as f:
+        f.write(HOSTILE_TEXT.encode())
+    (doc,) = list(read_documents([str(tmp_path)]))
+    assert doc.path.endswith("\x1b[31m\\x9b2J.txt") and doc.doc_id.startswith("\x1b[31m\\x9b2J-")
+    doc.model_dump_json()  # a record that JSON can hold
+
+
+def test_a_setting_with_control_characters_is_written_so_that_it_reads_back(capsys, tmp_path, monkeypatch):
+    """Found by the re-probe: `quotes config set store $'\\e[2J…'` wrote a settings file TOML cannot read."""
+    monkeypatch.setenv("QUOTES_CONFIG", str(tmp_path / "settings.toml"))
+    monkeypatch.delenv("QUOTES_STORE", raising=False)
+    status, _, err = run_main(capsys, "config", "set", "store", "\x1b[2J/tmp/x\t\"q\"")
+    assert status == 0, err
+    _clean(err)
+    status, out, err = run_main(capsys, "config")
+    assert status == 0, err
+    _clean(out)
+    assert 'store = \\x1b[2J/tmp/x\\x09"q"' in out

@@ -126,6 +126,12 @@ def _open_regular(path: Path):
     return f
 
 
+def _shown(path: Path | str) -> str:
+    """A path as text for records and messages: a file name that is not UTF-8 (Python keeps its bytes
+    as surrogates, which no JSON or table can hold) gets its odd bytes written as \\x9b."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
 def _suffix(path: Path) -> str:
     """The suffix that says what a file holds: ``article.txt.gz`` holds text."""
     name = path.name.lower()
@@ -135,7 +141,7 @@ def _suffix(path: Path) -> str:
 def _stem(path: Path) -> str:
     """The name without its suffixes: ``article.txt.gz`` → ``article``."""
     name = path.name.removesuffix(GZIP_SUFFIX) if path.name.lower().endswith(GZIP_SUFFIX) else path.name
-    return Path(name).stem
+    return _shown(Path(name).stem)
 
 
 def _too_large(size: int, max_chars: int) -> BadInput:
@@ -180,7 +186,7 @@ def _encoding_warning(encoding: str) -> list[str]:
 def _text_document(path: Path, max_chars: int, lang: str | None) -> Document:
     text, encoding = decode(_read_bytes(path, max_chars, "text"))
     text = _clean_text(text, max_chars)
-    return Document(doc_id=file_doc_id(_stem(path), text), path=str(path), text=text, language=lang,
+    return Document(doc_id=file_doc_id(_stem(path), text), path=_shown(path), text=text, language=lang,
                     encoding=encoding, id_from="file", warnings=_encoding_warning(encoding))
 
 
@@ -227,7 +233,7 @@ def _html_document(path: Path, max_chars: int, lang: str | None) -> Document:
     url = extracted.url or None
     return Document(
         doc_id=url or file_doc_id(_stem(path), text),
-        path=str(path),
+        path=_shown(path),
         text=text,
         language=language,
         title=extracted.title or None,
@@ -346,7 +352,7 @@ def _record_document(record: object, stem: str, id_from: IdSource, path: Path, m
     given, url = meta("id"), meta("url")
     return Document(
         doc_id=given or url or file_doc_id(stem, text),
-        path=str(path),
+        path=_shown(path),
         text=text,
         language=normalise_language(meta("lang")) or lang,
         title=meta("title"),
@@ -420,7 +426,7 @@ def _records(path: Path, max_chars: int) -> Iterator[tuple[str, str, IdSource, o
 
 def _record_failure(path: Path, where: str, error: str, raw: object = None) -> Failure:
     digest = hashlib.sha256(raw).hexdigest() if isinstance(raw, bytes) else None
-    return Failure(doc_id=f"{path}#{where}", path=str(path), stage="ingest", error=f"{path}, {where}: {error}",
+    return Failure(doc_id=f"{_shown(path)}#{where}", path=_shown(path), stage="ingest", error=f"{_shown(path)}, {where}: {error}",
                    input_hash=digest)
 
 
@@ -439,7 +445,7 @@ def _jsonl_items(path: Path, max_chars: int, lang: str | None) -> Iterator[Docum
         except Exception as e:  # noqa: BLE001 - whatever a record holds, it is one failure, not the end of the run
             yield _record_failure(path, where, f"cannot read: {type(e).__name__}: {e}", record)
     if count == 0:
-        yield Failure(path=str(path), stage="ingest", error=f"{path}: empty: no articles in the file",
+        yield Failure(path=_shown(path), stage="ingest", error=f"{_shown(path)}: empty: no articles in the file",
                       input_hash=hashlib.sha256(b"").hexdigest())
 
 
@@ -453,11 +459,11 @@ def _read_file(path: Path, max_chars: int, lang: str | None) -> Iterator[Documen
         else:
             yield _text_document(path, max_chars, lang)
     except BadInput as e:
-        yield Failure(path=str(path), stage="ingest", error=f"{path}: {e}", input_hash=_hash_if_regular(path))
+        yield Failure(path=_shown(path), stage="ingest", error=f"{_shown(path)}: {e}", input_hash=_hash_if_regular(path))
     except OSError as e:
-        yield Failure(path=str(path), stage="ingest", error=f"{path}: cannot read: {e.strerror or e}")
+        yield Failure(path=_shown(path), stage="ingest", error=f"{_shown(path)}: cannot read: {e.strerror or e}")
     except Exception as e:  # noqa: BLE001 - a reader's surprise is this file's failure, not the run's
-        yield Failure(path=str(path), stage="ingest", error=f"{path}: cannot read: {type(e).__name__}: {e}")
+        yield Failure(path=_shown(path), stage="ingest", error=f"{_shown(path)}: cannot read: {type(e).__name__}: {e}")
 
 
 def _hash_if_regular(path: Path, limit: int = 1 << 26) -> str | None:
@@ -500,35 +506,35 @@ def walk_inputs(root: Path, skipped: list[str] | None = None) -> list[Path | Fai
 
     def unlisted(error: OSError) -> None:
         where = Path(error.filename) if error.filename else root
-        found.append(Failure(path=str(where), stage="ingest",
-                             error=f"{where}: cannot list this folder: {error.strerror or error}; its files were not read"))
+        found.append(Failure(path=_shown(where), stage="ingest",
+                             error=f"{_shown(where)}: cannot list this folder: {error.strerror or error}; its files were not read"))
 
     if is_store_folder(root):
-        stores.append(str(root))
+        stores.append(_shown(root))
         walked: Iterable = ()
     else:
         walked = os.walk(root, onerror=unlisted, followlinks=False)
     for folder, dirs, files in walked:
         here = Path(folder)
-        stores += [str(here / d) for d in dirs if not d.startswith(".") and is_store_folder(here / d)]
+        stores += [_shown(here / d) for d in dirs if not d.startswith(".") and is_store_folder(here / d)]
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not is_store_folder(here / d))
         for name in files:
             path = here / name
             if _hidden(path, root):
                 continue
             if _suffix(path) not in INPUT_SUFFIXES:
-                others.append(str(path.relative_to(root)))
+                others.append(_shown(path.relative_to(root)))
             elif _suffix(path) in HTML_SUFFIXES and is_report_page(path):
-                others.append(f"{path.relative_to(root)} (a report quotes wrote)")
+                others.append(f"{_shown(path.relative_to(root))} (a report quotes wrote)")
             else:
                 found.append(path)
     if skipped is not None:
         if stores:
-            skipped.append(f"{root}: left out {len(stores)} quotes store(s) or Delta table(s) in the folder, never "
+            skipped.append(f"{_shown(root)}: left out {len(stores)} quotes store(s) or Delta table(s) in the folder, never "
                            f"an input: {', '.join(stores[:5])}{' …' if len(stores) > 5 else ''}")
         if others:
             shown = ", ".join(sorted(others)[:8]) + (f" and {len(others) - 8} more" if len(others) > 8 else "")
-            skipped.append(f"{root}: skipped {len(others)} files that are not inputs ({' '.join(sorted(INPUT_SUFFIXES))}, "
+            skipped.append(f"{_shown(root)}: skipped {len(others)} files that are not inputs ({' '.join(sorted(INPUT_SUFFIXES))}, "
                            f"or those gzipped; unpack a .zip first): {shown}")
     return sorted(found, key=lambda p: Path(p.path) if isinstance(p, Failure) else p)
 
@@ -574,7 +580,7 @@ def _iter_documents(paths: list[Path], max_chars: int, lang: str | None,
                 on_skip(line)
         if not entries:
             kinds = " ".join(sorted(INPUT_SUFFIXES))
-            yield Failure(path=str(path), stage="ingest", error=f"{path}: directory holds no input files ({kinds})")
+            yield Failure(path=_shown(path), stage="ingest", error=f"{_shown(path)}: directory holds no input files ({kinds})")
         for entry in entries:
             if isinstance(entry, Failure):
                 yield entry
