@@ -111,8 +111,8 @@ class StoreReader:
         try:
             data = json.loads(read_text(path, 1 << 16))
         except (FileRefused, ValueError) as exc:
-            raise StoreError(f"{path} is not a marker quotes wrote ({str(exc)[:80]}): {self.uri} is not used "
-                             "as a store") from None
+            raise StoreError(f"{path} is not a marker quotes wrote ({str(exc).removeprefix(f'{path}: ')[:120]}): "
+                             f"{self.uri} is not used as a store") from None
         if not isinstance(data, dict) or data.get("format") != MARKER_FORMAT:
             raise StoreError(f"{path} is not a marker quotes wrote (no \"format\": \"{MARKER_FORMAT}\"): "
                              f"{self.uri} is not used as a store")
