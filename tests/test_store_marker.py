@@ -115,3 +115,14 @@ def test_a_damaged_table_is_named_with_how_to_recover(capsys, seed_store, tmp_pa
     status, _, err = run_main(capsys, *args, "--store", str(damaged))
     line = one_line(err)
     assert status == 2 and "table quotes is damaged" in line and "to recover" in line, err
+
+
+@pytest.mark.parametrize("command", [["query", "quotes"], ["export", "--table", "quotes"]])
+def test_a_table_whose_data_files_are_gone_is_named_as_damaged(capsys, seed_store, tmp_path, command):
+    """Found by the re-probe: a data file removed under a table was an internal error (70)."""
+    damaged = tmp_path / "damaged"
+    shutil.copytree(seed_store.uri, damaged)
+    for part in (damaged / "quotes").glob("*.parquet"):
+        part.unlink()
+    status, _, err = run_main(capsys, *command, "--store", str(damaged))
+    assert status == 2 and "table quotes is damaged" in one_line(err), err

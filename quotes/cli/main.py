@@ -221,6 +221,20 @@ def main() -> None:
         _unexpected(exc, _debug(), EXIT_INTERNAL, EXIT_IO, is_disk_full)
 
 
+def _table_of_missing_file(exc: BaseException) -> str | None:
+    """The store's table whose data file polars or deltalake did not find (a file removed under a
+    table), from the error's text; None for any other error."""
+    import re
+
+    from quotes.store.table_schemas import TABLES
+
+    if not isinstance(exc, FileNotFoundError):
+        return None
+    # the table's folder is right above its data files (or their partition folders, key=value)
+    found = re.search(r"/(\w+)/(?:\w+=[^/\s]*/)*part-[^/\s]*\.parquet", str(exc))
+    return found.group(1) if found and found.group(1) in TABLES else None
+
+
 def _unexpected(exc: BaseException, debug: bool, internal: int, io_error: int, is_disk_full) -> None:
     """What no command turned into a QuotesError: a full disk (one line, status 74), a store's table
     that deltalake cannot read (one line, status 2), else a bug (one line, status 70)."""
@@ -231,6 +245,14 @@ def _unexpected(exc: BaseException, debug: bool, internal: int, io_error: int, i
         _leave(io_error)
     if debug:
         raise exc
+    table = _table_of_missing_file(exc)
+    if table is not None:
+        from quotes.errors import EXIT_USER_ERROR
+
+        warn(f"error: the store's table {table} is damaged: a data file it lists is missing ({_first_line(exc)}); "
+             f"restore the store's {table} folder from a backup, or move the store away and run `quotes run` over "
+             "the inputs again", "red")
+        _leave(EXIT_USER_ERROR)
     if type(exc).__module__.startswith(("deltalake", "_internal")) or type(exc).__name__ in ("DeltaError",
                                                                                            "DeltaProtocolError"):
         from quotes.errors import EXIT_USER_ERROR
@@ -238,8 +260,10 @@ def _unexpected(exc: BaseException, debug: bool, internal: int, io_error: int, i
         warn(f"error: a table of the store cannot be read ({_first_line(exc)}); the store may be damaged: restore "
              "it from a backup, or move it away and run `quotes run` over the inputs again", "red")
         _leave(EXIT_USER_ERROR)
-    warn(f"internal error: {type(exc).__name__}: {_first_line(exc)} (run again with --debug for the traceback, "
-         "and please report it)", "red")
+    hint = (" (a Rust library panicked: if the store's files were changed, the store may be damaged)"
+            if type(exc).__name__ == "PanicException" else "")
+    warn(f"internal error: {type(exc).__name__}: {_first_line(exc)}{hint} (run again with --debug for the "
+         "traceback, and please report it)", "red")
     sys.exit(internal)
 
 
