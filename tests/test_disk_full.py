@@ -100,3 +100,22 @@ def test_a_run_stopped_by_a_full_disk_says_what_it_wrote_and_the_store_stays_who
     assert set(stored.quotes.collect()["doc_id"]) <= set(stored.documents.collect()["doc_id"])
     again = run_corpus([str(inputs)], str(where / "store"), chunk=2, embed=False)
     assert again.processed == 4 and again.skipped == 2 and not again.stopped
+
+
+@pytest.mark.prefect
+def test_a_report_a_full_disk_stops_is_a_line_in_the_summary_not_a_traceback(prefect_harness, tiny, tmp_path,
+                                                                            capfd):
+    """The run's data is stored; the report the flow writes after it finds the disk full."""
+    from flows.process_corpus import process_corpus
+
+    where, fill = tiny
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    seed = sorted(SEEDS.glob("*.txt"))[0]
+    (inputs / seed.name).write_text(seed.read_text())
+    fill()
+    summary = process_corpus(paths=[str(inputs)], store=str(tmp_path / "store"), report=str(where / "report.html"),
+                             embed=False)
+    assert summary["processed"] == 1 and summary["report_status"] == 74
+    assert "no space left" in summary["report_error"]
+    assert "Traceback" not in capfd.readouterr().err
