@@ -6,6 +6,7 @@ output or input path cannot slip past these tests."""
 from __future__ import annotations
 
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -214,3 +215,27 @@ def test_a_socket_is_named_as_a_socket(tmp_path):
         server.bind(str(tmp_path / "sock"))
         with pytest.raises(FileRefused, match="a socket, not a regular file"):
             read_bytes(tmp_path / "sock")
+
+
+# Modules that write files other than through quotes/files.py, and why; a new one fails the test below.
+OWN_WRITERS = {
+    "quotes/ask/query.py": "savefig into the file object quotes.files hands it (audit --plot)",
+    "quotes/cli/output.py": "frames as text, or into a file object of quotes.files, or onto stdout",
+    "quotes/cli/ask.py": "trace --format jsonl onto stdout",
+    "quotes/store/tables.py": "`python -m quotes.store.tables` regenerates a source file (development)",
+    "quotes/store/statement_index.py": "the statement index's cache in the store's own _index folder",
+    "quotes/embed/vector_index.py": "the vector index's files in the store's own _index folder (atomic renames)",
+    "quotes/learn/model.py": "the model card in the models folder `quotes train` writes (not a path named by a person)",
+    "quotes/parse/cache.py": "the parse cache in the models folder (atomic renames)",
+}
+_WRITES = re.compile(r"\.write_text\(|\.write_bytes\(|\bopen\([^)]*[\"'][wax]b?[\"']|os\.replace\(|\.savefig\(|"
+                     r"\.write_(?:parquet|csv|ndjson|json)\(|\bmkstemp\(")
+
+
+def test_every_module_that_writes_files_is_quotes_files_or_says_why():
+    from conftest import ROOT
+
+    writers = {str(p.relative_to(ROOT)) for folder in ("quotes", "flows") for p in (ROOT / folder).rglob("*.py")
+               if _WRITES.search(p.read_text(encoding="utf-8"))}
+    assert writers - {"quotes/files.py"} <= set(OWN_WRITERS), (
+        "a module writes files past quotes/files.py: route it through write_file, or say why in OWN_WRITERS")
