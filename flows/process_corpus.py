@@ -40,6 +40,7 @@ from quotes.report import html as report_html
 from quotes.run import cluster
 from quotes.run import runner as corpus_runner
 from quotes.store.writer import Store
+from quotes.terminal import safe
 
 _listeners: list[Callable[[int, int], None]] = []
 
@@ -144,11 +145,19 @@ def _run_on_dask(paths: list[str], where: Store, lang: str, batch_size: int, chu
 
 
 @task(name="write-report", cache_policy=NO_CACHE)
-def write_report(store: Store, out: str | None, summary: dict) -> str:
+def write_report(store: Store, out: str | None, summary: dict) -> str | dict:
     """The store's HTML report, written to ``out`` (default: report.html in a local store's
-    folder), and a link to it as the run's ``quotes-report`` artifact."""
+    folder), and a link to it as the run's ``quotes-report`` artifact. A report that cannot be
+    written (a full disk, a refused target) is a line in the log and in the summary, not a traceback:
+    the run's data is stored."""
+    from quotes.errors import QuotesError
+
     path = Path(out) if out else report_html.default_path(store)
-    report_html.write_report(store.uri, path)
+    try:
+        report_html.write_report(store.uri, path)
+    except QuotesError as exc:
+        get_run_logger().warning("no report for this run: %s", safe(str(exc)))
+        return {"report_error": str(exc), "report_status": exc.exit_code}
     create_link_artifact(
         key="quotes-report", link=path.resolve().as_uri(), link_text=path.name,
         description=(f"Quotes report of `{store.uri}` after this run: {summary['processed']} documents processed, "
@@ -175,9 +184,13 @@ def process_corpus(paths: list[str], store: str | None = None, lang: str = "auto
                                            chunk=chunk or corpus_runner.CHUNK, progress=_report, steps=TASK_STEPS,
                                            log=get_run_logger().info, retry_failures=retry_failures,
                                            embed=embed).as_dict()
+    if summary.get("stopped"):  # a full disk stopped the run: no report either (the summary says so)
+        return summary
     state = write_report(where, report, summary, return_state=True)
     if state.is_failed():
         get_run_logger().warning("no report for this run: %s", state.message)
+    elif isinstance(written := state.result(), dict):
+        summary.update(written)
     return summary
 
 

@@ -13,6 +13,8 @@ Exit statuses of the ``quotes`` command:
 - 2: not done: a usage mistake or a problem to fix first (missing models, a wrong --store, an
   unreachable Prefect API, invalid SQL, a date that cannot be read);
 - 70: not done: an internal error (a bug; ``--debug`` shows the traceback);
+- 74: not done: the disk is full (EX_IOERR): one line says what could not be written, and a run
+  says what it had written before;
 - 130: interrupted (Ctrl-C), 143: terminated (SIGTERM).
 """
 
@@ -21,6 +23,7 @@ from __future__ import annotations
 EXIT_FAILED_INPUTS = 1
 EXIT_USER_ERROR = 2
 EXIT_INTERNAL = 70
+EXIT_IO = 74
 EXIT_INTERRUPTED = 130
 EXIT_TERMINATED = 143
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from quotes.files import write_file
 from quotes.records import RECORDS
 
 
@@ -20,12 +21,15 @@ def schema_documents() -> dict[str, str]:
 
 
 def write_schemas(directory: str | Path) -> list[Path]:
+    from quotes.files import FileRefused, store_folder_of
+
     out = Path(directory)
+    if store_folder_of(out) is not None:
+        raise FileRefused(f"cannot write into {out}: it lies inside the store (or Delta table) {store_folder_of(out)}")
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for name, body in schema_documents().items():
-        path = out / name
-        path.write_text(body, encoding="utf-8")
+        path = write_file(out / name, body)
         written.append(path)
     return written
 

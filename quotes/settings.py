@@ -105,9 +105,18 @@ def write(key: str, value: str) -> Path:
     values[key] = value
     path.parent.mkdir(parents=True, exist_ok=True)
     body = "".join(f"{k} = {_toml_string(v)}\n" for k, v in sorted(values.items()))
-    path.write_text("# quotes settings (see `quotes config`)\n" + body, encoding="utf-8")
+    from quotes.files import write_file
+
+    write_file(path, "# quotes settings (see `quotes config`)\n" + body)
     return path
 
 
 def _toml_string(value: str) -> str:
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """A TOML basic string: backslash and quote escaped, and control characters as \\uXXXX (TOML
+    allows none raw, so a value holding one would make the file unreadable)."""
+    def escaped(ch: str) -> str:
+        if ch in '\\"':
+            return "\\" + ch
+        return f"\\u{ord(ch):04x}" if ord(ch) < 0x20 or ord(ch) == 0x7F else ch
+
+    return '"' + "".join(map(escaped, value)) + '"'

@@ -210,8 +210,8 @@ def test_the_driver_keeps_few_batches_out_and_reads_as_it_goes(models, tmp_path,
 
     real = ingest.read_documents
 
-    def counting(paths, lang=None):  # the real reader, counting what it has handed out
-        for entry in real(paths, lang=lang):
+    def counting(paths, lang=None, **options):  # the real reader, counting what it has handed out
+        for entry in real(paths, lang=lang, **options):
             seen.append(entry)
             yield entry
 

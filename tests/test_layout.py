@@ -12,7 +12,7 @@ from pathlib import Path
 from conftest import ROOT
 
 LIBRARY = ROOT / "quotes"
-LEAVES = {"records", "errors", "settings", "lexicon", "schema"}
+LEAVES = {"records", "errors", "settings", "lexicon", "schema", "files", "terminal"}
 
 
 def _module_name(path: Path) -> str:
@@ -157,3 +157,9 @@ def test_nothing_imports_the_command_line_and_only_flows_import_prefect():
 def test_the_top_of_the_library_holds_only_the_leaves():
     loose = {p.stem for p in LIBRARY.glob("*.py")} - {"__init__"}
     assert loose == LEAVES
+    assert len(LEAVES) <= 10, "at most ten loose modules: a new concern is a package of its own"
+
+
+def test_the_leaves_named_in_docs_layout_are_the_leaves():
+    text = (ROOT / "docs" / "layout.md").read_text(encoding="utf-8")
+    assert all(f"`{name}.py`" in text for name in LEAVES), "docs/layout.md names every leaf"

@@ -138,8 +138,9 @@ def audit(tables: "Tables") -> pl.DataFrame:
     )
 
 
-def plot_audit(frame: pl.DataFrame, path: str) -> str:
-    """A heat map of ``audit``: outlets down, sources across, article citations (+ comments)."""
+def plot_audit(frame: pl.DataFrame, path, fmt: str | None = None):
+    """A heat map of ``audit``: outlets down, sources across, article citations (+ comments); drawn
+    into ``path``, a file name or a binary file (then ``fmt``: png, svg or pdf)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -167,6 +168,6 @@ def plot_audit(frame: pl.DataFrame, path: str) -> str:
     ax.set_ylabel("outlet")
     ax.set_title("Who cites whom (documents)")
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    fig.savefig(path, dpi=120, format=fmt)
     plt.close(fig)
     return path

@@ -13,7 +13,7 @@ from typing import Optional
 
 import typer
 
-from quotes.cli.output import TABLE_ROWS, TableFormat, _write_out, emit, warn
+from quotes.cli.output import TABLE_ROWS, TableFormat, emit, warn, write_out
 from quotes.cli.store import checked_store, store_option, store_tables
 
 
@@ -101,6 +101,10 @@ def audit(
     from quotes.ask.query import plot_audit
     from quotes.errors import QuotesError
 
+    if plot is not None:
+        from quotes.files import check_target
+
+        check_target(plot)  # a link, a device or a place inside a store: refused before anything is read
     if plot is not None and plot.suffix.lower() not in (".png", ".svg", ".pdf"):
         raise QuotesError(f"--plot {plot}: the heat map is written as .png, .svg or .pdf (an HTML page of the "
                           "store is `quotes report`)")
@@ -110,7 +114,7 @@ def audit(
 
         if frame.is_empty():
             raise QuotesError("nothing to plot: the store holds no citations")
-        _write_out(plot, lambda: plot_audit(frame, str(plot)))
+        write_out(plot, lambda f: plot_audit(frame, f, plot.suffix.lower().lstrip(".")))
         warn(f"plot: {plot}", "")
 
 
@@ -133,7 +137,6 @@ def trace(
     import json
 
     from quotes.ask.trace import in_publication_order, trace_quote, trace_texts
-    from quotes.errors import QuotesError
 
     if sum(x is not None for x in (text, quote_id, file)) != 1:
         raise typer.BadParameter("give TEXT, --quote-id or --file")
@@ -143,10 +146,11 @@ def trace(
         lang = known_language(lang)
     target = checked_store(store)
     if file is not None:
-        try:
-            lines = file.read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise QuotesError(f"cannot read {file}: {getattr(exc, 'strerror', None) or exc}") from None
+        from quotes.files import read_text
+        from quotes.ingest.read import max_chars_setting
+
+        # a regular file only, and no more than an article may hold (4 bytes a character)
+        lines = read_text(file, 4 * max_chars_setting()).splitlines()
         statements = [line for line in lines if line.strip()]
         found = trace_texts(target, statements, lang=lang, threshold=threshold) if statements else []
         if fmt is TableFormat.jsonl:

@@ -12,7 +12,7 @@ from typing import Optional
 
 import typer
 
-from quotes.cli.output import print_document, progress, stderr, warn
+from quotes.cli.output import print_document, progress, warn
 from quotes.cli.train import RULES_ONLY_HELP, model_notice
 
 
@@ -42,7 +42,8 @@ def extract(
     started = time.perf_counter()
     with progress() as bar:
         task = bar.add_task("extracting", total=None)
-        for result in pipeline.run([str(p) for p in paths], progress=lambda n: bar.advance(task, n)):
+        for result in pipeline.run([str(p) for p in paths], progress=lambda n: bar.advance(task, n),
+                                   on_skip=lambda line: warn(f"note: {line}")):
             if isinstance(result, Failure):
                 failures += 1
                 warn(f"failed ({result.stage}): {result.error}", "red")
@@ -95,9 +96,11 @@ def evaluate_command(
         return out
 
     if not baseline:
-        stderr().print(model_notice(rules_only))
+        warn(model_notice(rules_only), "")
     score = evaluate(docs, marks_baseline if baseline else predict, lang)
     if as_json:
         print(json.dumps(score.as_dict(), indent=2))
     else:
-        print(format_report(score, f"{gold} [{offset}:{offset + len(docs)}] ({len(docs)} documents)"))
+        from quotes.terminal import safe
+
+        print(safe(format_report(score, f"{gold} [{offset}:{offset + len(docs)}] ({len(docs)} documents)")))

@@ -155,21 +155,38 @@ def _is_program() -> bool:
             or getattr(spec, "name", "") in ("quotes.cli.__main__", "quotes.cli.main"))
 
 
+def _flushed(status: int) -> int:
+    """Flush stdout and stderr; a full disk under stdout (``quotes sql … > /dev/full``) is one line
+    and status 74, not an output silently cut short."""
+    from quotes.errors import EXIT_IO
+    from quotes.files import is_disk_full
+
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError) as exc:  # a closed pipe (`| head`): nothing more to say
+            if stream is sys.stdout and is_disk_full(exc):
+                warn("error: no space left on the device of standard output while writing the output", "red")
+                status = EXIT_IO
+    return status
+
+
 def _leave(status: int):
-    """``sys.exit(status)``. A read command run as the program exits at once when its output is
-    flushed: the interpreter's teardown (freeing polars' and deltalake's objects, joining their
+    """``sys.exit(status)`` once the output is flushed. A read command run as the program exits at
+    once then: the interpreter's teardown (freeing polars' and deltalake's objects, joining their
     threads) is ~40 ms of a 500 ms budget and has nothing left to do for it."""
+    status = _flushed(status)
     command = next((a for a in sys.argv[1:] if not a.startswith("-")), None)
     if command in READ_COMMANDS and _is_program():
         import os
 
-        for stream in (sys.stdout, sys.stderr):
-            try:
-                stream.flush()
-            except (OSError, ValueError):  # a closed pipe (`| head`): nothing more to say
-                pass
         os._exit(status)
     sys.exit(status)
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0][:200] if lines else type(exc).__name__
 
 
 def main() -> None:
@@ -179,7 +196,8 @@ def main() -> None:
     is an internal error, one line unless --debug."""
     import signal
 
-    from quotes.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, QuotesError
+    from quotes.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_IO, QuotesError
+    from quotes.files import is_disk_full
 
     signal.signal(signal.SIGINT, _interrupt)
     try:
@@ -196,11 +214,57 @@ def main() -> None:
         warn("interrupted", "red")
         sys.exit(EXIT_INTERRUPTED)
     except Exception as exc:  # noqa: BLE001 - a bug: one line for the user, the traceback under --debug
-        if _debug():
+        _unexpected(exc, _debug(), EXIT_INTERNAL, EXIT_IO, is_disk_full)
+    except BaseException as exc:  # a Rust panic in deltalake or polars is a BaseException (pyo3's PanicException)
+        if type(exc).__name__ != "PanicException":
             raise
-        warn(f"internal error: {type(exc).__name__}: {exc} (run again with --debug for the traceback, "
-             "and please report it)", "red")
-        sys.exit(EXIT_INTERNAL)
+        _unexpected(exc, _debug(), EXIT_INTERNAL, EXIT_IO, is_disk_full)
+
+
+def _table_of_missing_file(exc: BaseException) -> str | None:
+    """The store's table whose data file polars or deltalake did not find (a file removed under a
+    table), from the error's text; None for any other error."""
+    import re
+
+    from quotes.store.table_schemas import TABLES
+
+    if not isinstance(exc, FileNotFoundError):
+        return None
+    # the table's folder is right above its data files (or their partition folders, key=value)
+    found = re.search(r"/(\w+)/(?:\w+=[^/\s]*/)*part-[^/\s]*\.parquet", str(exc))
+    return found.group(1) if found and found.group(1) in TABLES else None
+
+
+def _unexpected(exc: BaseException, debug: bool, internal: int, io_error: int, is_disk_full) -> None:
+    """What no command turned into a QuotesError: a full disk (one line, status 74), a store's table
+    that deltalake cannot read (one line, status 2), else a bug (one line, status 70)."""
+    if is_disk_full(exc):
+        where = getattr(exc, "filename", None) or "the output"
+        warn(f"error: no space left on device while writing {where} ({_first_line(exc)}); free space and run the "
+             "command again", "red")
+        _leave(io_error)
+    if debug:
+        raise exc
+    table = _table_of_missing_file(exc)
+    if table is not None:
+        from quotes.errors import EXIT_USER_ERROR
+
+        warn(f"error: the store's table {table} is damaged: a data file it lists is missing ({_first_line(exc)}); "
+             f"restore the store's {table} folder from a backup, or move the store away and run `quotes run` over "
+             "the inputs again", "red")
+        _leave(EXIT_USER_ERROR)
+    if type(exc).__module__.startswith(("deltalake", "_internal")) or type(exc).__name__ in ("DeltaError",
+                                                                                           "DeltaProtocolError"):
+        from quotes.errors import EXIT_USER_ERROR
+
+        warn(f"error: a table of the store cannot be read ({_first_line(exc)}); the store may be damaged: restore "
+             "it from a backup, or move it away and run `quotes run` over the inputs again", "red")
+        _leave(EXIT_USER_ERROR)
+    hint = (" (a Rust library panicked: if the store's files were changed, the store may be damaged)"
+            if type(exc).__name__ == "PanicException" else "")
+    warn(f"internal error: {type(exc).__name__}: {_first_line(exc)}{hint} (run again with --debug for the "
+         "traceback, and please report it)", "red")
+    sys.exit(internal)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,9 @@ document, tables of the store's frames, and frames as CSV, JSON, JSON lines or P
 
 Everything that comes from a document (ids, paths, titles, names, quote text) is data, never
 markup: it reaches rich only inside ``Text`` objects, so "[/red]" or "[link=…]" in an article
-prints as it is written. rich loads on first use: a read command that prints no table and no
+prints as it is written, and only through ``quotes.terminal.safe``, so an escape sequence or
+another control character in it is shown escaped (``\x1b[2J``), never acted on by the terminal.
+CSV, JSON and Parquet keep the exact text. rich loads on first use: a read command that prints no table and no
 line on stderr does not load it.
 """
 
@@ -55,7 +57,9 @@ def warn(message: str, style: str = "yellow") -> None:
     """One line on stderr; ``message`` may hold document text, so it is never read as markup."""
     from rich.text import Text
 
-    stderr().print(Text(message, style=style), soft_wrap=True)
+    from quotes.terminal import safe
+
+    stderr().print(Text(safe(message, newlines=False), style=style), soft_wrap=True)
 
 
 def progress():
@@ -79,8 +83,10 @@ def plain(text: object, style: str = "", width: int | None = None) -> Text:
     """Text from data, shown as written (shortened to ``width`` characters when given)."""
     from rich.text import Text
 
+    from quotes.terminal import safe
+
     value = "" if text is None else str(text)
-    return Text(_short(value, width) if width else value, style=style)
+    return Text(safe(_short(value, width) if width else value), style=style)
 
 
 def joined(*parts: tuple[object, str] | Text) -> Text:
@@ -181,7 +187,7 @@ def emit(df, fmt: str, out: Path | None = None, title: str | None = None, limit:
 
             raise typer.BadParameter("parquet is binary: give --out FILE or redirect stdout")
         if out:
-            _write_out(out, lambda: df.write_parquet(out))
+            write_out(out, lambda f: df.write_parquet(f))
         else:
             df.write_parquet(sys.stdout.buffer)
         return
@@ -197,7 +203,7 @@ def emit(df, fmt: str, out: Path | None = None, title: str | None = None, limit:
     else:
         body = str(_flat(df)) + "\n"
     if out:
-        _write_out(out, lambda: out.write_text(body, encoding="utf-8"))
+        write_out(out, body)
     else:
         sys.stdout.write(body)
 
@@ -210,15 +216,12 @@ def _binary_as_text(df):
     return df.with_columns(pl.col(name).bin.encode("base64") for name in binary) if binary else df
 
 
-def _write_out(out: Path, write) -> None:
-    from quotes.errors import QuotesError
+def write_out(out: Path, content) -> None:
+    """An output file (--out, --plot) through quotes.files: atomic, a new or a regular file only, never
+    inside a store, a full disk one line (exit 74)."""
+    from quotes.files import write_file
 
-    if not out.parent.is_dir():
-        raise QuotesError(f"cannot write {out}: the folder {out.parent} does not exist")
-    try:
-        write()
-    except OSError as exc:
-        raise QuotesError(f"cannot write {out}: {exc.strerror or exc}") from None
+    write_file(out, content)
 
 
 def _print_table(df, title: str | None, limit: int) -> None:

@@ -42,11 +42,13 @@ def config_show(ctx: typer.Context) -> None:
     if ctx.invoked_subcommand:
         return
     from quotes.settings import SETTINGS, lookup, settings_file
+    from quotes.terminal import safe
 
-    print(f"settings file: {settings_file()}")
+    print(safe(f"settings file: {settings_file()}", newlines=False))
     for key, setting in SETTINGS.items():
         value, source = lookup(key)
-        print(f"{key} = {value if value is not None else '(not set)'}    [{source}; env {setting.env}]")
+        print(safe(f"{key} = {value if value is not None else '(not set)'}    [{source}; env {setting.env}]",
+                   newlines=False))
 
 
 @config_app.command("set")

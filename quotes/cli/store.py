@@ -119,6 +119,15 @@ def run(
         table.add_row(*(str(summary[k]) for k in columns))
         stderr().print(table)
     warn(f"{summary['line']} ({summary['seconds']} s)", "")
+    if summary.get("stopped"):
+        from quotes.errors import EXIT_IO
+
+        warn(f"error: {summary['stopped']}", "red")
+        raise typer.Exit(code=EXIT_IO)
+    if summary.get("report_error"):
+        warn(f"the report was not written: {summary['report_error']}", "red")
+        if summary.get("report_status") == 74:  # a full disk: the next write would fail too
+            raise typer.Exit(code=74)
     if summary["failures"]:
         warn(f"{summary['failures']} inputs failed; their reasons: quotes sql \"SELECT path, stage, error FROM failures\"")
         raise typer.Exit(code=1)
@@ -214,8 +223,15 @@ def embed_command(
          f"claims: {done['searched']} statements searched, {done['linked']} links", "")
 
 
-def upgrade(store: Optional[str] = store_option()) -> None:
-    """Bring a store written by an older version of quotes up to the current table layout."""
+def upgrade(
+    store: Optional[str] = store_option(),
+    dry_run: bool = typer.Option(False, "--dry-run", help="only say what the upgrade would change"),
+) -> None:
+    """Bring a store written by an older version of quotes up to the current table layout.
+
+    It says what it will change before it does; each table's version before the upgrade stays in
+    its Delta history (restorable with deltalake's DeltaTable(TABLE).restore(VERSION)). A folder
+    that is not a quotes store, or a table with columns quotes never wrote, is refused unchanged."""
     from quotes.errors import QuotesError
     from quotes.run.upgrade import upgrade as upgrade_store
     from quotes.store.writer import Store
@@ -223,8 +239,30 @@ def upgrade(store: Optional[str] = store_option()) -> None:
     target = Store(store)
     if target.local and not Path(target.uri).is_dir():
         raise QuotesError(f"no store at {target.uri}")
-    added = upgrade_store(target)
-    if not added:
+    if not any(target.exists(name) for name in _tables()):
+        raise QuotesError(f"{target.uri} holds no quotes store (no Delta tables in it)")
+    plan = target.upgrade_plan()
+    if not plan:
+        if not dry_run and target.marker() is None:
+            target.write_marker(upgraded=True)
+            warn(f"{target.uri}: already up to date; marked as a quotes store ({target.marker_path().name})", "")
+            return
         warn(f"{target.uri}: already up to date", "")
-    for table, columns in added.items():
-        warn(f"{target.uri}: {table} gained {', '.join(columns)}", "")
+        return
+    versions = target.table_versions()
+    for table, changes in plan.items():
+        warn(f"{target.uri}: {table}: {'; '.join(changes)}", "")
+    if dry_run:
+        warn("--dry-run: nothing changed", "")
+        return
+    warn("the tables before the upgrade stay in their Delta history: "
+         + ", ".join(f"{t} version {v}" for t, v in versions.items() if t in plan)
+         + " (deltalake: DeltaTable(STORE/TABLE).restore(VERSION) brings one back)", "dim")
+    upgrade_store(target)
+    warn(f"{target.uri}: upgraded", "")
+
+
+def _tables():
+    from quotes.store.table_schemas import TABLES
+
+    return TABLES

@@ -110,3 +110,66 @@ def resolve_language(doc: Document, requested: str) -> str:
             f"supported languages: {', '.join(supported)}"
         )
     return lang
+
+
+# --- documents in more than one language --------------------------------------------------------
+
+
+def _letters(text: str) -> int:
+    return sum(ch.isalpha() for ch in text)
+
+
+def language_parts(text: str, main: str) -> list[tuple[int, int, str]]:
+    """(start, end, language) of each line of ``text`` that is, with confidence, in a supported
+    language other than ``main`` (the thresholds are data: ``mixed`` in quotes/data/languages.json);
+    [] when the document is in one language. Lines are the text's paragraphs."""
+    rule = load_data("languages")["mixed"]
+    supported = supported_languages()
+    if len(supported) < 2 or main not in supported:
+        return []
+    parts: list[tuple[int, int, str]] = []
+    start = 0
+    for line in text.split("\n"):
+        end = start + len(line)
+        if _letters(line) >= rule["min_letters_per_line"]:
+            lang, prob = identify_language(line, supported)
+            if lang != main and prob >= rule["min_probability"]:
+                parts.append((start, end, lang))
+        start = end + 1
+    letters: dict[str, int] = defaultdict(int)
+    for s, e, lang in parts:
+        letters[lang] += _letters(text[s:e])
+    keep = {lang for lang, n in letters.items() if n >= rule["min_letters_per_language"]}
+    return [p for p in parts if p[2] in keep]
+
+
+def split_by_language(doc: Document, requested: str) -> list[Document]:
+    """``doc`` as one document per language it is written in, when it mixes supported languages and
+    its language is left to detection (``requested`` 'auto'): each copy holds its language's lines
+    and blanks elsewhere (spaces, line breaks kept, so every offset is the document's), carries its
+    language, and is processed by that language's rules and models; the pipeline merges the results
+    back into one document (quotes/run/languages.py). Otherwise ``[doc]``."""
+    if (normalise_language(requested) or "auto") != "auto":
+        return [doc]
+    try:
+        main = resolve_language(doc, "auto")
+    except ValueError:
+        return [doc]  # the language processor says why, for the whole document
+    parts = language_parts(doc.text, main)
+    if not parts:
+        return [doc]
+    owner = {}
+    for s, e, lang in parts:
+        owner[(s, e)] = lang
+
+    def view(lang: str) -> str:
+        out, start = [], 0
+        for line in doc.text.split("\n"):
+            end = start + len(line)
+            mine = owner.get((start, end), main) == lang
+            out.append(line if mine else " " * len(line))
+            start = end + 1
+        return "\n".join(out)
+
+    languages = [main] + sorted({lang for _, _, lang in parts} - {main})
+    return [doc.model_copy(update={"text": view(lang), "language": lang}) for lang in languages]

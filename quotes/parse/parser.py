@@ -315,3 +315,12 @@ def parse_documents(
 
 def parse_document(text: str, language: str, blank: Sequence[tuple[int, int]] = ()) -> ParsedDocument:
     return parse_documents([text], language, [blank])[0]
+
+
+def merge_parses(text: str, language: str, parses: Sequence[ParsedDocument]) -> ParsedDocument:
+    """One parse of ``text`` from parses of its parts (a document in two languages, each part parsed
+    with its own models over the same offsets): their sentences in text order, numbered again."""
+    from dataclasses import replace
+
+    sentences = sorted((s for p in parses for s in p.sentences), key=lambda s: (s.start, s.end))
+    return ParsedDocument(text, language, [replace(s, index=i) for i, s in enumerate(sentences)])

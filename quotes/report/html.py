@@ -16,7 +16,6 @@ even a slip in escaping could run no other script.
 from __future__ import annotations
 
 import base64
-import contextlib
 import hashlib
 import html
 import json
@@ -27,10 +26,13 @@ from pathlib import Path
 from urllib.parse import quote as url_quote
 
 from quotes.errors import QuotesError
+from quotes.ingest.read import REPORT_GENERATOR
 from quotes.report.data import MAX_QUOTES, ReportData, collect, existing_tables
 from quotes.store.writer import Store
 
 REPORT_NAME = "report.html"
+# Marks the page as this tool's: a folder walk never reads a report as an article (quotes/ingest/read.py).
+GENERATOR_META = REPORT_GENERATOR
 GRAPH_NODES = 20  # outlets and sources drawn in the graph, each side (the table lists every pair)
 PAIRS_LISTED = 300
 DOCS_PER_PAIR = 5
@@ -395,7 +397,7 @@ def render(data: ReportData) -> str:
     csp = f"default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'sha256-{digest}'"
     body = "".join((header(data), "<main>", cites_section(data), speakers_section(data), claims_section(data),
                     browser_section(data), failures_section(data), "</main>"))
-    return (f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
+    return (f'<!doctype html><html lang="en"><head><meta charset="utf-8">{GENERATOR_META}'
             f'<meta http-equiv="Content-Security-Policy" content="{csp}">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
             f'<title>Quotes report — {e(Path(data.store).name)}</title><style>{_asset("report.css")}</style></head>'
@@ -411,15 +413,18 @@ def default_path(store: Store) -> Path:
 def write_report(store: str | os.PathLike | None, out: str | os.PathLike, max_quotes: int = MAX_QUOTES) -> Path:
     """Make the report of ``store`` and write it to ``out``; ReportError (one line) when the store is
     missing or ``out`` cannot be written."""
+    from quotes.files import FileRefused, check_target, store_folder_of, write_file
+
     out = Path(out)
-    page = render(collect(existing_tables(store), max_quotes))
-    partial = out.with_name(out.name + ".partial")
+    tables = existing_tables(store)
+    # the one file of the tool's own a store's folder may hold: the report the run writes beside the tables
+    own = out.name == REPORT_NAME and store_folder_of(out.parent) == Path(os.path.realpath(out.parent))
     try:
-        # written beside and then renamed, so a reader (a browser, the Prefect UI) never sees half a page
-        partial.write_text(page, encoding="utf-8")
-        partial.replace(out)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            partial.unlink(missing_ok=True)
-        raise ReportError(f"cannot write the report to {out}: {exc.strerror or exc}") from None
+        check_target(out, may_sit_in_store=own)  # before the page is made: a wrong --out is one line at once
+    except FileRefused as exc:
+        raise ReportError(f"cannot write the report to {out}: {str(exc).removeprefix(f'cannot write {out}: ')}") from None
+    page = render(collect(tables, max_quotes))
+    # quotes.files writes through a temporary file and renames it: a reader (a browser, the Prefect UI)
+    # never sees half a page, and a link planted at the target or beside it is never followed
+    write_file(out, page, what=f"the report {out}", may_sit_in_store=own)
     return out

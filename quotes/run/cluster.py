@@ -33,6 +33,7 @@ from typing import Any, Callable, Sequence
 
 from quotes.errors import QuotesError
 from quotes.run import runner as corpus
+from quotes.terminal import safe
 
 RUNNERS = ("local", "dask")
 # Documents a batch task: smaller than one process's (corpus.CHUNK) so that, as a run ends, the last
@@ -231,14 +232,14 @@ def run_streaming(paths: Sequence[str], store, *, submit: Callable[[list, corpus
     versions = corpus.current_versions()
     planner = corpus.Planner(stored(store), versions, retry_failures)
     work = planner.plan
-    say = log or (lambda line: None)
+    # the lines name files and quote documents: shown escaped, as every line a person reads (quotes/terminal.py)
+    say = (lambda line: log(safe(line))) if log else (lambda line: None)
     summary = corpus.Summary()
     pending: deque[tuple[int, Any]] = deque()
-    read_all = False
-    number = 0
+    read_all = [False]  # once every input is read, the total is known
 
     def total() -> int | None:
-        return work.inputs if read_all else None
+        return work.inputs if read_all[0] else None
 
     def report(n: int) -> None:
         if progress and n:
@@ -250,33 +251,45 @@ def run_streaming(paths: Sequence[str], store, *, submit: Callable[[list, corpus
         corpus.write_batch(store, items, work, steps, summary, say, str(n))
         report(len(items))
 
-    skipped_reported = 0
-    batch: list = []
-    entries = read_documents(list(paths), lang=lang)
-    while True:
-        entry = next(entries, None)
-        if entry is None:
-            read_all = True
-        else:
-            document = planner.add(entry)
-            if document is not None:
-                batch.append(document)
-        quiet = work.skipped + work.failed_before + work.duplicates
-        if quiet - skipped_reported >= chunk or (read_all and quiet > skipped_reported):
-            report(quiet - skipped_reported)
-            skipped_reported = quiet
-        if batch and (len(batch) == chunk or read_all):
-            while len(pending) >= max(1, in_flight):
-                collect()
-            number += 1
-            pending.append((number, submit(batch, versions)))
-            batch = []
-        if read_all:
-            break
-    while pending:
-        collect()
+    try:
+        _stream(read_documents(list(paths), lang=lang, on_skip=work.warnings.append), planner, chunk, in_flight, pending, submit, versions, collect,
+                report, work, read_all)
+    except corpus.RunStopped as stop:  # a full disk: the batches out are left, the summary says what was written
+        planner.finish()
+        summary.count_plan(work)
+        return corpus.stopped_run(store, work, summary, say, str(stop), started)
     planner.finish()
     summary.count_plan(work)
     for warning in work.warnings:
         say(f"warning: {warning}")
     return corpus.finish_run(store, work, summary, steps, report, say, embed, started)
+
+
+def _stream(entries, planner, chunk, in_flight, pending, submit, versions, collect, report, work, read_all) -> None:
+    """Plan the inputs as they are read, submit a batch at a time (at most ``in_flight`` out), and
+    write each back as it comes (``collect``); ``read_all[0]`` turns true when every input is read."""
+    number = 0
+    skipped_reported = 0
+    batch: list = []
+    while True:
+        entry = next(entries, None)
+        if entry is None:
+            read_all[0] = True
+        else:
+            document = planner.add(entry)
+            if document is not None:
+                batch.append(document)
+        quiet = work.skipped + work.failed_before + work.duplicates
+        if quiet - skipped_reported >= chunk or (read_all[0] and quiet > skipped_reported):
+            report(quiet - skipped_reported)
+            skipped_reported = quiet
+        if batch and (len(batch) == chunk or read_all[0]):
+            while len(pending) >= max(1, in_flight):
+                collect()
+            number += 1
+            pending.append((number, submit(batch, versions)))
+            batch = []
+        if read_all[0]:
+            break
+    while pending:
+        collect()

@@ -16,12 +16,13 @@ from quotes.embed.statements import Statement, embed_statements, statements_of
 from quotes.extract.citations import extract_citations
 from quotes.extract.extractor import extract_candidates
 from quotes.extract.outlets import detect_outlet, load_registry
-from quotes.ingest.language import resolve_language
+from quotes.ingest.language import resolve_language, split_by_language
 from quotes.ingest.read import read_documents
 from quotes.ingest.segment import segment_document, title_of
 from quotes.parse.parser import ParsedDocument, parse_documents
 from quotes.records import Citation, Document, DocumentResult, Failure, Outlet, Quote, Segment
 from quotes.resolve.speakers import resolve_candidates, to_quotes
+from quotes.run.languages import merged
 
 log = logging.getLogger(__name__)
 
@@ -331,27 +332,32 @@ class Pipeline:
     def process_items(self, documents: list[Document],
                       progress: Callable[[int], None] | None = None) -> list[Item]:
         """Every processor over the documents, ``batch_size`` at a time (one stanza batch); each
-        item keeps its parse for callers that index it. ``progress(n)`` follows each batch."""
-        items = [Item(d) for d in documents]
+        item keeps its parse for callers that index it. ``progress(n)`` follows each batch. A
+        document in two languages is processed as one part per language, merged back
+        (quotes/run/languages.py)."""
+        parts = [split_by_language(d, self.config.language) for d in documents]
+        items = [Item(p) for pieces in parts for p in pieces]
+        firsts = {id(pieces[0]) for pieces in parts}
         size = max(1, self.config.batch_size)
         for i in range(0, len(items), size):
             batch = items[i:i + size]
             for processor in self.processors:
                 processor(batch)
             if progress:
-                progress(len(batch))
-        return items
+                progress(sum(id(item.document) in firsts for item in batch))
+        return merged(documents, parts, items)
 
     def process_documents(self, documents: list[Document],
                           progress: Callable[[int], None] | None = None) -> list[DocumentResult | Failure]:
         return [item.result() for item in self.process_items(documents, progress)]
 
-    def run(self, paths: Iterable[str], progress: Callable[[int], None] | None = None
-            ) -> Iterator[DocumentResult | Failure]:
+    def run(self, paths: Iterable[str], progress: Callable[[int], None] | None = None,
+            on_skip: Callable[[str], None] | None = None) -> Iterator[DocumentResult | Failure]:
         """Results for every input document, in input order, a stanza batch at a time; unreadable
-        inputs as failures in their place."""
+        inputs as failures in their place; ``on_skip`` hears what a folder walk left out."""
         pending: list[Document] = []
-        for entry in read_documents(paths, lang=None if self.config.language == "auto" else self.config.language):
+        for entry in read_documents(paths, lang=None if self.config.language == "auto" else self.config.language,
+                                    on_skip=on_skip):
             if isinstance(entry, Failure):
                 yield from self.process_documents(pending, progress)
                 pending = []

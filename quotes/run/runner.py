@@ -31,6 +31,7 @@ from quotes.records import Document, Failure
 from quotes.run import pipeline as _pipeline
 from quotes.store.tables import Provenance, StatementRow, short_hash
 from quotes.store.writer import Failed, Processed, Store
+from quotes.terminal import safe
 
 CHUNK = 32  # documents a batch (a task of the flow): processed, written, logged and cached together
 
@@ -225,7 +226,13 @@ def input_files(folder: str) -> list[str]:
 
 def read_plan(paths: Sequence[str], store: Store, versions: Versions, lang: str = "auto",
               retry_failures: bool = False) -> Plan:
-    return plan(read_documents(paths, lang=lang), StoredState.of(store), versions, retry_failures)
+    """The run's plan; what a folder walk left out (the store itself, reports, files that are no
+    input) is among its warnings."""
+    skipped: list[str] = []
+    work = plan(read_documents(paths, lang=lang, on_skip=skipped.append), StoredState.of(store), versions,
+                retry_failures)
+    work.warnings[:0] = skipped
+    return work
 
 
 def chunks(items: Sequence, size: int) -> Iterator[Sequence]:
@@ -247,6 +254,8 @@ class Summary:
     store_quotes: int = 0
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
+    # why the run stopped before the end (a full disk), and what it had not written then; "" when it ran through
+    stopped: str = ""
 
     @property
     def failures(self) -> int:
@@ -279,21 +288,60 @@ class Summary:
             parts.append(f"{self.failed_before} failed before and are unchanged (not retried)")
         if self.duplicates:
             parts.append(f"{self.duplicates} repeated another input's text")
-        return (", ".join(parts) + f"; {self.quotes} quotes and {self.citations} citations written; "
+        line = (", ".join(parts) + f"; {self.quotes} quotes and {self.citations} citations written; "
                 f"the store holds {self.store_documents} documents and {self.store_quotes} quotes")
+        return f"{line}; stopped: {self.stopped}" if self.stopped else line
 
     def __str__(self) -> str:
         return json.dumps(self.as_dict())
 
 
+DISK_FULL = "disk_full"  # the key of a step's answer when the disk was full (see ``_disk_full_as_answer``)
+
+
+def _disk_full_as_answer(step):
+    """A step that answers ``{DISK_FULL: why}`` instead of raising when the disk is full: run as a
+    Prefect task it then neither retries nor logs a traceback, and the run stops with its summary
+    (``run_corpus``). Any other error is raised as before."""
+    import functools
+
+    from quotes.files import is_disk_full
+
+    @functools.wraps(step)
+    def answer(*args, **kwargs):
+        try:
+            return step(*args, **kwargs)
+        except (KeyboardInterrupt, SystemExit, GeneratorExit):
+            raise
+        except BaseException as exc:  # deltalake's Rust panic on a full disk is a BaseException
+            if not is_disk_full(exc):
+                raise
+            return {DISK_FULL: " ".join(str(exc).split())[:160] or type(exc).__name__}
+
+    return answer
+
+
+class RunStopped(Exception):
+    """A step found the disk full: the run stops, its summary says what was not written."""
+
+
+def _checked(answer, what: str):
+    if isinstance(answer, dict) and DISK_FULL in answer:
+        raise RunStopped(f"no space left on device while writing {what} ({answer[DISK_FULL]})")
+    return answer
+
+
+@_disk_full_as_answer
 def write_items(store: Store, items: Sequence[Processed | Failed]) -> dict[str, int]:
     return store.write(items)
 
 
+@_disk_full_as_answer
 def compact_store(store: Store) -> list[str]:
     return store.compact()
 
 
+@_disk_full_as_answer
 def update_claims(store: Store) -> dict[str, int]:
     """The claims of the statements this run stored (quotes/corpus/claims.py)."""
     from quotes.corpus.claims import update_claims as update
@@ -301,6 +349,7 @@ def update_claims(store: Store) -> dict[str, int]:
     return update(store)
 
 
+@_disk_full_as_answer
 def update_entities(store: Store, changed: bool = True) -> dict[str, int]:
     """Rebuild the corpus entities when documents changed or the merging rules did; {} when not."""
     if not changed and not entities_stale(store):
@@ -344,7 +393,8 @@ def run_corpus(paths: Sequence[str], store: Store | str | None = None, *, lang: 
     work = steps.plan(list(paths), store, versions, lang, retry_failures)
     summary = Summary()
     summary.count_plan(work)
-    say = log or (lambda line: None)
+    # the lines name files and quote documents: shown escaped, as every line a person reads (quotes/terminal.py)
+    say = (lambda line: log(safe(line))) if log else (lambda line: None)
     for warning in work.warnings:
         say(f"warning: {warning}")
 
@@ -354,17 +404,37 @@ def run_corpus(paths: Sequence[str], store: Store | str | None = None, *, lang: 
 
     report(work.skipped + work.failed_before + work.duplicates)
     batches = max(1, -(-len(work.todo) // chunk))
-    for number, docs in enumerate(chunks(work.todo, chunk), 1):
-        done = [0]
+    try:
+        for number, docs in enumerate(chunks(work.todo, chunk), 1):
+            done = [0]
 
-        def advance(n: int) -> None:
-            done[0] += n
-            report(n)
+            def advance(n: int) -> None:
+                done[0] += n
+                report(n)
 
-        items = steps.process(list(docs), versions, lang, batch_size, advance, store, embed)
-        report(len(docs) - done[0])  # a batch the Prefect cache answered reports nothing itself
-        write_batch(store, items, work, steps, summary, say, f"{number}/{batches}")
+            items = steps.process(list(docs), versions, lang, batch_size, advance, store, embed)
+            report(len(docs) - done[0])  # a batch the Prefect cache answered reports nothing itself
+            write_batch(store, items, work, steps, summary, say, f"{number}/{batches}")
+    except RunStopped as stop:
+        return stopped_run(store, work, summary, say, str(stop), started)
     return finish_run(store, work, summary, steps, report, say, embed, started)
+
+
+def stopped_run(store: Store, work: Plan, summary: Summary, say: Callable[[str], None], why: str,
+                started: float) -> Summary:
+    """The summary of a run a full disk stopped: what it wrote, what it did not, and what to do."""
+    not_written = max(0, work.planned - summary.processed)
+    summary.stopped = (f"{why}; not written: {not_written} of the {work.planned} documents to process, the "
+                       f"failures of {len(work.failed)} inputs, the entities, claims and report; the store is "
+                       "consistent (each document whole, in its old or new version): free space and run again "
+                       "(what was written is skipped)")
+    try:
+        summary.store_documents, summary.store_quotes = store_totals(store) if store.exists("documents") else (0, 0)
+    except Exception:  # noqa: BLE001 - the counts are a courtesy; the stop is what matters
+        pass
+    summary.seconds = time.perf_counter() - started
+    say(summary.line())
+    return summary
 
 
 def write_batch(store: Store, items: list[Processed | Failed], work: Plan, steps: Steps, summary: Summary,
@@ -373,7 +443,7 @@ def write_batch(store: Store, items: list[Processed | Failed], work: Plan, steps
     for item in items:
         if isinstance(item, Processed):
             item.replaces = work.replaces.get(item.result.doc_id, [])
-    written = steps.write(store, items)
+    written = _checked(steps.write(store, items), f"batch {label} into {store.uri}")
     summary.add(written, items)
     say(f"batch {label}: {len(items)} documents, {written['quotes']} quotes, "
         f"{written['citations']} citations, {written['failures']} failed")
@@ -384,8 +454,16 @@ def finish_run(store: Store, work: Plan, summary: Summary, steps: Steps, report:
     """What a run does after its batches are written, whichever runner processed them: record the
     failed inputs, forget the failures that were resolved, rebuild the entities, compact, link the
     new statements' claims, and count the store."""
+    try:
+        return _finish(store, work, summary, steps, report, say, embed, started)
+    except RunStopped as stop:
+        return stopped_run(store, work, summary, say, str(stop), started)
+
+
+def _finish(store: Store, work: Plan, summary: Summary, steps: Steps, report: Callable[[int], None],
+            say: Callable[[str], None], embed: bool, started: float) -> Summary:
     if work.failed:
-        summary.add(steps.write(store, work.failed), work.failed)
+        summary.add(_checked(steps.write(store, work.failed), f"the failures into {store.uri}"), work.failed)
         report(len(work.failed))
         say(f"{len(work.failed)} inputs failed: " + "; ".join(f.failure.error[:200] for f in work.failed[:5])
             + (" …" if len(work.failed) > 5 else ""))
@@ -393,13 +471,13 @@ def finish_run(store: Store, work: Plan, summary: Summary, steps: Steps, report:
         store.forget_failures(work.resolved)
     changed = bool(summary.processed or summary.failed or work.resolved)
     if store.exists("documents"):
-        built = steps.entities(store, changed)
+        built = _checked(steps.entities(store, changed), f"the entities into {store.uri}")
         if built:
             say(f"entities: {built['entities']} from {built['links']} document names")
     if summary.processed or summary.failed:
-        steps.finish(store)
+        _checked(steps.finish(store), f"the compacted tables of {store.uri}")
     if embed and summary.processed:
-        linked = steps.claims(store)
+        linked = _checked(steps.claims(store), f"the claims into {store.uri}")
         say(f"claims: {linked['searched']} new statements searched, {linked['linked']} links to other documents")
     summary.store_documents, summary.store_quotes = store_totals(store) if store.exists("documents") else (0, 0)
     summary.seconds = time.perf_counter() - started

@@ -22,6 +22,12 @@ from quotes.errors import QuotesError
 from quotes.store.table_schemas import CHILD_TABLES, SCHEMAS, TABLES
 
 DEFAULT_STORE = ".quotes-store"
+# What the store's marker (quotes.files.STORE_MARKER, in a local store's folder) says it is.
+MARKER_FORMAT = "quotes-store"
+# Columns that make a table without the marker one a quotes store wrote: stores written before the
+# marker existed are recognised by them (and get the marker at their next write or upgrade).
+IDENTIFYING_COLUMNS = {"documents": ("doc_id", "path", "content_hash", "extractor_version", "model_version"),
+                       "failures": ("doc_id", "path", "stage", "error")}
 UNKNOWN_OUTLET = "(unknown)"
 # Reader views that carry the entity of a column, through the links of the current build.
 LINKED = {"quotes": "speaker_name", "citations": "source"}
@@ -30,6 +36,11 @@ LINKED = {"quotes": "speaker_name", "citations": "source"}
 class StoreError(QuotesError, ValueError):
     """The store cannot be used as asked: missing, not a store, or written by an older version.
     The message says what to do."""
+
+
+class StoreDamaged(StoreError):
+    """A table of the store cannot be read (its log or files were changed or lost); the message
+    names the table and how to recover."""
 
 
 class QueryError(QuotesError, ValueError):
@@ -67,6 +78,69 @@ class StoreReader:
 
         return DeltaTable.is_deltatable(self.table_uri(name), storage_options=self.storage_options)
 
+    def delta_table(self, name: str):
+        """The ``DeltaTable`` of ``name``; StoreDamaged, naming the table and how to recover, when its
+        log cannot be read."""
+        from deltalake import DeltaTable
+
+        try:
+            return DeltaTable(self.table_uri(name), storage_options=self.storage_options)
+        except Exception as exc:  # noqa: BLE001 - deltalake's errors (and panics) on a damaged log
+            raise self.damaged(name, exc) from None
+
+    def damaged(self, name: str, exc: BaseException) -> StoreDamaged:
+        return damaged_table(self.uri, name, exc)
+
+    # --- the marker --------------------------------------------------------------------------------
+
+    def marker_path(self) -> Path | None:
+        """Where a local store's marker is (None for object storage: such a store is recognised by
+        its tables' columns alone)."""
+        from quotes.files import STORE_MARKER
+
+        return Path(self.uri) / STORE_MARKER if self.local else None
+
+    def marker(self) -> dict | None:
+        """The store's marker (format, layout, created_by, created), or None when there is none;
+        StoreError when the file is there but this tool did not write it."""
+        from quotes.files import FileRefused, read_text
+
+        path = self.marker_path()
+        if path is None or not (path.exists() or path.is_symlink()):
+            return None
+        try:
+            data = json.loads(read_text(path, 1 << 16))
+        except (FileRefused, ValueError) as exc:
+            raise StoreError(f"{path} is not a marker quotes wrote ({str(exc).removeprefix(f'{path}: ')[:120]}): "
+                             f"{self.uri} is not used as a store") from None
+        if not isinstance(data, dict) or data.get("format") != MARKER_FORMAT:
+            raise StoreError(f"{path} is not a marker quotes wrote (no \"format\": \"{MARKER_FORMAT}\"): "
+                             f"{self.uri} is not used as a store")
+        return data
+
+    def _columns(self, name: str) -> list[str]:
+        return [f.name for f in self.delta_table(name).schema().fields]
+
+    def written_by_quotes(self) -> bool:
+        """Whether this is a store quotes wrote: its marker, or (stores from before the marker, and
+        stores on object storage) a ``documents`` or ``failures`` table with the columns that
+        identify it (``IDENTIFYING_COLUMNS``)."""
+        if self.marker() is not None:
+            return True
+        for name, columns in IDENTIFYING_COLUMNS.items():
+            if self.exists(name) and set(columns) <= set(self._columns(name)):
+                return True
+        return False
+
+    def _check_ours(self) -> None:
+        if not self.written_by_quotes():
+            from quotes.files import STORE_MARKER
+
+            found = [name for name in TABLES if self.exists(name)]
+            raise StoreError(f"{self.uri} holds Delta tables ({', '.join(found)}) that quotes did not write (no "
+                             f"{STORE_MARKER}, and no documents or failures table of quotes' columns): it is not "
+                             "used, upgraded or changed as a store; give another --store")
+
     # --- is it a store? --------------------------------------------------------------------------
 
     def _create_hint(self) -> str:
@@ -83,6 +157,7 @@ class StoreReader:
                 raise StoreError(f"{self.uri} is a file, not a store (a store is a folder of Delta tables)")
         if not any(self.exists(name) for name in TABLES):
             raise StoreError(f"{self.uri} holds no quotes store (no Delta tables in it): {self._create_hint()}")
+        self._check_ours()
         self._check_format()
 
     def check_writable(self) -> None:
@@ -96,19 +171,18 @@ class StoreReader:
                 raise StoreError(f"{self.uri} is a folder of other files, not a store: give a new or empty folder")
             if not os.access(where if where.exists() else _existing_parent(where), os.W_OK):
                 raise StoreError(f"cannot write to {self.uri}: permission denied")
+        if any(self.exists(n) for n in TABLES):
+            self._check_ours()
         self._check_format()
 
     def outdated_tables(self) -> dict[str, list[str]]:
         """Tables written by an older version: table → the current columns it lacks, and those it
         has that are gone ('-name')."""
-        from deltalake import DeltaTable
-
         out = {}
         for name in TABLES:
             if not self.exists(name):
                 continue
-            have = [f.name for f in DeltaTable(self.table_uri(name), storage_options=self.storage_options)
-                    .schema().fields]
+            have = self._columns(name)
             want = SCHEMAS[name]
             changes = [c for c in want if c not in have] + [f"-{c}" for c in have if c not in want]
             if changes:
@@ -171,6 +245,17 @@ class StoreReader:
         return {row[0]: tuple(row[1:]) for row in frame.iter_rows()}
 
 
+def damaged_table(uri: str, name: str, exc: BaseException) -> StoreDamaged:
+    """The one line for a table whose log or files cannot be read: which table, and how to recover."""
+    lines = str(exc).strip().splitlines()
+    reason = (lines[0] if lines else type(exc).__name__)[:160]  # deltalake appends a backtrace: left out
+    return StoreDamaged(
+        f"the store's table {name} is damaged ({reason}); to recover: if a newer commit in {uri}/{name}/_delta_log "
+        "was changed, move it (and those after it) out of the log and the table is back at the version before "
+        f"(Delta's history); else restore {uri}/{name} from a backup, or move the store away and run `quotes run` "
+        "over the inputs again (`quotes upgrade` does not repair a table)")
+
+
 def _existing_parent(path: Path) -> Path:
     while not path.exists() and path != path.parent:
         path = path.parent
@@ -197,32 +282,71 @@ class Tables:
         return iter(self.frames)
 
     def sql(self, query: str) -> pl.DataFrame:
-        """Polars SQL over the tables (each registered under its name); read-only: a statement other
-        than SELECT, WITH, SHOW TABLES, DESCRIBE or EXPLAIN is refused. A QueryError says what is
-        wrong with a query (syntax, an unknown table or column) in one line."""
+        """Polars SQL over the tables (each registered under its name), and nothing else: a statement
+        other than SELECT, WITH, SHOW TABLES, DESCRIBE or EXPLAIN is refused, and so is every table
+        function (``read_csv(…)``, ``read_parquet(…)``: they read files of the machine, or a table's
+        raw files past the readers' views) and a file path as a table (see ``read_only_sql``). A
+        QueryError says what is wrong with a query (syntax, an unknown table or column) in one line."""
+        tokens = read_only_sql(query)
+        if tokens[0].lower() == "describe":
+            return self._describe(tokens)
         try:
-            return pl.SQLContext(self.frames, eager=False).execute(read_only_sql(query)).collect()
+            return pl.SQLContext(self.frames, eager=False).execute(query.strip().rstrip(";")).collect()
         except pl.exceptions.PolarsError as exc:
             raise QueryError(f"SQL: {_first_line(exc)}; tables: {', '.join(self.frames)}") from None
 
+    def _describe(self, tokens: list[str]) -> pl.DataFrame:
+        """``DESCRIBE t``: the columns of a table or view and their types (polars' SQL has no DESCRIBE)."""
+        names = [t.strip('"').replace('""', '"') for t in tokens[1:]]
+        if len(names) != 1 or names[0] not in self.frames:
+            raise QueryError(f"DESCRIBE takes one table; tables: {', '.join(self.frames)}")
+        schema = self.frames[names[0]].collect_schema()
+        return pl.DataFrame({"column": list(schema.names()), "type": [str(t) for t in schema.dtypes()]})
 
-_READ_ONLY = re.compile(r"(?is)\s*(?:\(\s*)*(select|with|show\s+tables|describe|explain)\b")
+
+# A statement's tokens; comments and whitespace are dropped, strings and quoted names kept whole.
+# Where this lexer and polars' parser could disagree (nested comments, backslashes in strings), it
+# ends a comment or string early, so it sees more of the query than the parser, never less.
+_TOKEN = re.compile(r"""(?P<space>\s+)|(?P<comment>--[^\n]*|/\*.*?(?:\*/|\Z))|(?P<string>'(?:[^']|'')*'?)
+                        |(?P<quoted>"(?:[^"]|"")*"?)|(?P<word>[^\W\d]\w*)|(?P<other>\S)""", re.S | re.X)
+_STATEMENTS = ("select", "with", "show", "describe", "explain")
+# Words after which a relation stands: a table function or a path there reads a file.
+_RELATION_BEFORE = {"from", "join"}
 
 
-def read_only_sql(query: str) -> str:
-    """``query`` when it only reads (one SELECT/WITH/SHOW TABLES/DESCRIBE/EXPLAIN statement);
-    ValueError otherwise: polars would 'run' a DELETE or DROP on its in-memory frames and print a
-    changed table, though the store stays as it was."""
-    body = re.sub(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"", "''", query).strip().rstrip(";").strip()
-    if not body:
+def _is_table_function(name: str) -> bool:
+    """Functions that read files or fetch data: polars' read_csv/read_parquet/read_ipc/read_json/
+    read_ndjson, and any other read_*/scan_* or file-like name another version may add."""
+    name = name.lower()
+    return name.startswith(("read_", "scan_")) or name in {"glob", "read", "load", "file", "files", "url"}
+
+
+def read_only_sql(query: str) -> list[str]:
+    """The tokens of ``query`` when it only reads the store (one SELECT/WITH/SHOW TABLES/DESCRIBE/
+    EXPLAIN statement, no table function, no path as a table); QueryError otherwise: polars would
+    'run' a DELETE or DROP on its in-memory frames and print a changed table (the store staying as
+    it was), and its table functions read any file of the machine."""
+    tokens = [m.group() for m in _TOKEN.finditer(query) if m.lastgroup not in ("space", "comment")]
+    while tokens and tokens[-1] == ";":
+        tokens.pop()
+    if not tokens:
         raise QueryError("empty SQL statement")
-    if ";" in body:
+    if ";" in tokens:
         raise QueryError("one SQL statement at a time")
-    if not _READ_ONLY.match(body):
-        word = body.split()[0].upper()
-        raise QueryError(f"quotes sql is read-only: {word} is refused (the store is unchanged); "
+    words = [t.lower() for t in tokens if t != "("]
+    first = words[0]
+    if first not in _STATEMENTS or (first == "show" and words[1:2] != ["tables"]):
+        raise QueryError(f"quotes sql is read-only: {first.upper()[:40]} is refused (the store is unchanged); "
                          "use SELECT or WITH, SHOW TABLES, DESCRIBE t")
-    return query.strip().rstrip(";")
+    for i, token in enumerate(tokens):
+        name = token[1:-1].replace('""', '"') if token.startswith('"') else token
+        if i + 1 < len(tokens) and tokens[i + 1] == "(" and _is_table_function(name):
+            raise QueryError(f"quotes sql reads the store's tables only: {name}(…) is refused (table functions "
+                             "read files); tables: see SHOW TABLES")
+        if token.startswith("'") and i and tokens[i - 1].lower() in _RELATION_BEFORE:
+            raise QueryError(f"quotes sql reads the store's tables only: a file path as a table ({token[:60]}) "
+                             "is refused; tables: see SHOW TABLES")
+    return tokens
 
 
 def _first_line(exc: Exception) -> str:

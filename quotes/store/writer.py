@@ -36,7 +36,7 @@ from typing import Any, Callable, Sequence
 import polars as pl
 
 from quotes.records import DocumentResult, Failure
-from quotes.store.reader import StoreReader, _sql_list
+from quotes.store.reader import StoreError, StoreReader, _sql_list
 from quotes.store.tables import (
     CHILD_TABLES,
     SPECS,
@@ -53,6 +53,12 @@ from quotes.store.tables import (
 
 # What an upgrade fills into a column older versions did not write (others: null).
 LEGACY_VALUES = {"write_id": "legacy", "in_registry": True}
+# Columns an older version of quotes wrote that this one no longer does: an upgrade drops these and
+# no other column (a column quotes never wrote is not its own to drop). The per-document
+# ``entities`` table of old stores is not listed: it becomes ``mentions`` and is rebuilt whole.
+RETIRED_COLUMNS: dict[str, set[str]] = {}
+# The marker's layout: bumped with a change of the tables that needs `quotes upgrade`.
+STORE_LAYOUT = 1
 # Rows of a write that never reached its documents commit are swept once they are this old.
 ORPHAN_AGE_S = 3600
 
@@ -122,14 +128,73 @@ class Store(StoreReader):
     """Delta tables under one folder or object-storage prefix: the reader (quotes/store/reader.py) and
     the writes."""
 
+    def write_marker(self, upgraded: bool = False) -> None:
+        """Mark a local store as this tool's (``quotes-store.json``: format, layout, the version that
+        created it and when); written once, before the first write, and again by an upgrade."""
+        if not self.local:
+            return
+        import json
+        from datetime import datetime, timezone
+        from importlib.metadata import PackageNotFoundError, version
+        from pathlib import Path
+
+        from quotes.files import write_file
+
+        path = self.marker_path()
+        if path.is_file() and not upgraded:
+            return
+        try:
+            me = f"quotes {version('quotes')}"
+        except PackageNotFoundError:
+            me = "quotes"
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        old = (self.marker() or {}) if path.is_file() else {}
+        data = {"format": "quotes-store", "layout": STORE_LAYOUT, "created_by": old.get("created_by", me),
+                "created": old.get("created", now)}
+        if upgraded:
+            data["upgraded_by"], data["upgraded"] = me, now
+        Path(self.uri).mkdir(parents=True, exist_ok=True)
+        write_file(path, json.dumps(data, indent=1) + "\n", may_sit_in_store=True)
+
+    def upgrade_plan(self) -> dict[str, list[str]]:
+        """What ``upgrade`` would change, table by table, in words; StoreError when this is not a
+        quotes store or a table holds a column quotes never wrote (nothing is changed then)."""
+        self._check_ours()
+        plan: dict[str, list[str]] = {}
+        foreign = {}
+        for name, changes in self.outdated_tables().items():
+            if name == "entities" and "write_id" in self._columns("entities"):
+                plan[name] = ["the per-document table of an older version: its rows become mentions, then "
+                              "the corpus entities are built again"]
+                continue
+            extra = [c[1:] for c in changes if c.startswith("-")]
+            unknown = [c for c in extra if c not in RETIRED_COLUMNS.get(name, set())]
+            if unknown:
+                foreign[name] = unknown
+                continue
+            words = [f"add {c} ({LEGACY_VALUES.get(c, 'null')})" for c in changes if not c.startswith("-")]
+            plan[name] = words + [f"drop {c} (no longer written)" for c in extra]
+        if foreign:
+            what = "; ".join(f"{t}: {', '.join(cols)}" for t, cols in foreign.items())
+            raise StoreError(f"not upgraded, nothing changed: tables of {self.uri} hold columns no version of quotes "
+                             f"wrote ({what}); an upgrade drops only columns quotes owned")
+        return plan
+
+    def table_versions(self) -> dict[str, int]:
+        """Each table's current Delta version: what an upgrade leaves in the tables' history."""
+        return {name: self.delta_table(name).version() for name in TABLES if self.exists(name)}
+
     def upgrade(self) -> dict[str, list[str]]:
         """Add the columns an older version did not write (``LEGACY_VALUES``, else nulls; ``write_id``
-        'legacy', so that old rows stay visible) and drop those no longer written, table by table; an
-        ``entities`` table of the older, per-document layout becomes the ``mentions`` table, from
-        which the caller builds the corpus entities again (quotes/run/upgrade.py). Returns the changes."""
+        'legacy', so that old rows stay visible) and drop those it retired (``RETIRED_COLUMNS``, no
+        other), table by table; an ``entities`` table of the older, per-document layout becomes the
+        ``mentions`` table, from which the caller builds the corpus entities again
+        (quotes/run/upgrade.py). The store gets its marker. Returns the changes (``upgrade_plan``)."""
         from quotes.store.legacy import mentions_from_old_entities
 
+        plan = self.upgrade_plan()
         added = self.outdated_tables()
+        self.write_marker(upgraded=bool(added) or self.marker() is None)
         for name, changes in added.items():
             if name == "entities":
                 continue  # rebuilt below
@@ -144,9 +209,9 @@ class Store(StoreReader):
             if "write_id" in self.scan("entities").collect_schema() and not self.exists("mentions"):
                 mentions = mentions_from_old_entities(self)
                 mentions.write_delta(self.table_uri("mentions"), mode="append", storage_options=self.storage_options)
-                added["mentions"] = [f"{mentions.height} rows from the per-document entities table"]
-            added["entities"] = ["rebuilt for the whole corpus"]
-        return added
+                plan["mentions"] = [f"{mentions.height} rows from the per-document entities table"]
+            plan["entities"] = ["rebuilt for the whole corpus"]
+        return plan
 
     def known_vectors(self, encoder: str) -> "Callable[[list[str]], dict[str, bytes]]":
         """A lookup for the embedding step: text hashes → vectors already stored by ``encoder``."""
@@ -199,6 +264,7 @@ class Store(StoreReader):
         is replaced, in every table. Rows written per table."""
         if not items:
             return {name: 0 for name in TABLES}
+        self.write_marker()
         write_id = new_write_id()
         frames = batch_frames(items, write_id)
         ids = batch_ids(items)
