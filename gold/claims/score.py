@@ -45,6 +45,24 @@ def seed_store(folder: Path):
     return store
 
 
+def tracer(store, queries: list[dict]):
+    """A function of a verifier: every query's matches, traced with its language given (as a user
+    would with --lang) and encoded once."""
+    from quotes.ask.trace import match, trace_thresholds
+    from quotes.embed.encoders import STATEMENT_KIND, load_encoder
+    from quotes.store.statement_index import statement_index
+
+    encoder = load_encoder()
+    index = statement_index(store, encoder.name)
+    vectors = encoder.encode([q["query"] for q in queries], STATEMENT_KIND)
+    tables = store.tables()
+
+    def trace(verifier) -> list:
+        return match(tables, index, vectors, [q["query"] for q in queries], [q["lang"] for q in queries],
+                     trace_thresholds(encoder), verifier)
+    return trace
+
+
 def outcomes(queries: list[dict], found) -> list[bool]:
     """Whether each query was answered right: ``same`` → its document first; ``different`` → no match."""
     out = []
@@ -82,22 +100,39 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--failures", choices=("dev", "test"), help="list the wrong answers of this part")
     args = ap.parse_args(argv)
 
-    from quotes.ask.trace import trace_texts
+    from quotes.corpus.matching import Verifier
+    from quotes.corpus.verify import SIGNALS
 
     queries = read_set()
     with tempfile.TemporaryDirectory() as tmp:
         store = seed_store(Path(args.store) if args.store else Path(tmp) / "store")
-        texts = [q["query"] for q in queries]
-        langs = [q["lang"] for q in queries]
-        found = []
-        for lang in LANGS:  # one call per language: the language is given, as a user would with --lang
-            idx = [i for i, q in enumerate(queries) if q["lang"] == lang]
-            found += list(zip(idx, trace_texts(store, [texts[i] for i in idx], lang=lang)))
-        found = [m for _, m in sorted(found, key=lambda p: p[0])]
+        trace = tracer(store, queries)
+        before = outcomes(queries, trace(Verifier(signals=None)))
+        found = trace(Verifier())
         right = outcomes(queries, found)
         print(f"# Same-story claims: {len(queries)} queries against the five seeds")
         print()
+        print("Before the verifier (cosine, digits that overlap, lengths):")
+        print()
+        print("\n".join(table(queries, before)))
+        print()
+        print("With the verifier (quotes/corpus/verify.py, every signal):")
+        print()
         print("\n".join(table(queries, right)))
+        if args.ablations:
+            print()
+            print("Signals on the dev part, all languages: found first / different matched")
+            print()
+            print("| signals | dev: found first / different matched |")
+            print("|---|---|")
+            print(f"| none (the rule before the verifier) | {summary(queries, before, 'dev')} |")
+            print(f"| none (lengths only) | {summary(queries, outcomes(queries, trace(Verifier(signals=()))), 'dev')} |")
+            for s in SIGNALS:
+                print(f"| only {s} | {summary(queries, outcomes(queries, trace(Verifier(signals=(s,)))), 'dev')} |")
+            for s in SIGNALS:
+                kept = tuple(x for x in SIGNALS if x != s)
+                print(f"| all but {s} | {summary(queries, outcomes(queries, trace(Verifier(signals=kept))), 'dev')} |")
+            print(f"| all | {summary(queries, right, 'dev')} |")
         if args.failures:
             print()
             for q, r, m in zip(queries, right, found):
@@ -106,7 +141,6 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"- [{q['lang']} {q['group']} {q['label']}/{q['what']}] {q['query']}")
                     if top:
                         print(f"    → {top['doc_id'][:3]} {top['score']:.3f} {top['statement'][:140]}")
-        del langs
     return 0
 
 

@@ -1,0 +1,445 @@
+"""Do two statements make the same claim? The verifier after retrieval.
+
+The vector index proposes neighbours: statements whose cosine with a query reaches the match
+threshold (quotes/corpus/matching.py). A cosine sees the story, not the claim: "Lawrow besuchte
+Nordkorea" and "Schoigu besuchte Nordkorea", "zwei Stunden" and "vier bis fünf Stunden", "nahm
+die Einladung an" and "takket nei til invitasjonen" score as high as a translation. So each proposed
+pair is read once more, by signals a cosine is blind to, each one function below:
+
+- **names** (``names_differ``): people, places and organisations each statement names. Places come
+  from a list in three languages (quotes/data/places.json: Moskau = Moscow = Moskva), other names by
+  their spelling keys (quotes/data/transliteration.json: Lawrow = Lavrov, Schoigu = Sjojgu), known
+  from capitalisation where a language capitalises names only (Norwegian, English), else from the
+  names the stored documents mention (their named-entity mentions) and the curated aliases.
+- **numbers** (``numbers_differ``): digits and numbers written as words (quotes/data/<lang>/claims.json:
+  "zwei", "to", "two").
+- **dates** (``dates_differ``): month and weekday names in each language.
+- **polarity** (``polarity_differs``): a negator ("nicht", "ikke", "not") or a verb of refusal
+  ("lehnte ab", "takket nei", "rejected") on one side only.
+- **speaker** (``speakers_differ``): when both statements are quotes, who says them.
+
+A pair makes the same claim unless a signal finds a difference: the verifier only vetoes, so the
+index keeps its recall. Each signal that finds one names it ("different number", "negated"), and
+what agrees is kept as the reason for a match ("names Putin, Nordkorea; numbers 2023").
+
+Decided, not detected: reported speech and hearsay (Konjunktiv, "soll", "angeblich", "reportedly")
+report the same claim, so a hedge never vetoes (it is noted); a question about a claim ("Did Putin
+invite Trump?") traces the claim it asks about; modality and tense ("will visit" / "visited",
+"could" / "will") are not read. A different predicate in the same frame ("Nachbar" / "Verbündeter",
+"praised" / "criticised") is beyond word-level signals.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+from typing import Iterable, Sequence
+
+from quotes.corpus.entities import name_keys
+from quotes.lexicon import load_data, normalise_language
+
+SIGNALS = ("names", "numbers", "dates", "polarity", "speaker")
+PLACE, OTHER = "place", "name"
+_ALL_CONVENTIONS = ("de", "en", "nb")
+_TOKEN = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
+_PART = re.compile(r"[^\W_]+")
+_DIGITS = re.compile(r"(?<![^\W\d_])\d+(?:[.,]\d{3})*(?:[.,]\d+)?")  # not inside a name: 'G20', 'oe24'
+_SENTENCE_OPENERS = set(".!?:;«»\"„“”‚‘'()[]–—-")
+
+
+# --- the data --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LanguageWords:
+    """What the verifier reads in one language (quotes/data/<lang>/claims.json)."""
+
+    nouns_capitalised: bool
+    not_names: frozenset[str]
+    negation: tuple[re.Pattern[str], ...]
+    refusal: tuple[re.Pattern[str], ...]
+    acceptance: tuple[re.Pattern[str], ...]
+    hedges: tuple[re.Pattern[str], ...]
+    number_words: dict[str, int]
+    number_words_in_compounds: bool
+    compound_suffixes: tuple[str, ...]
+    months: dict[str, int]
+    months_capitalised: bool
+    weekdays: dict[str, int]
+
+
+def _patterns(items: Iterable[str]) -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(p) for p in items)
+
+
+@cache
+def language_words(lang: str | None) -> LanguageWords:
+    """The claim words of ``lang``; a language without a claims file reads as English (names by
+    capitalisation, digits only beyond it)."""
+    lang = normalise_language(lang) or "en"
+    try:
+        d = load_data("claims", lang)
+    except FileNotFoundError:
+        d = load_data("claims", "en")
+    return LanguageWords(
+        bool(d.get("nouns_capitalised")), frozenset(w.lower() for w in d.get("not_names", [])),
+        _patterns(d.get("negation", [])), _patterns(d.get("refusal", [])), _patterns(d.get("acceptance", [])),
+        _patterns(d.get("hedges", [])), {k.lower(): int(v) for k, v in d.get("number_words", {}).items()},
+        bool(d.get("number_words_in_compounds")), tuple(d.get("compound_suffixes", [])),
+        {k.lower(): int(v) for k, v in d.get("months", {}).items()}, bool(d.get("months_capitalised")),
+        {k.lower(): int(v) for k, v in d.get("weekdays", {}).items()},
+    )
+
+
+@lru_cache(maxsize=200_000)
+def word_keys(word: str, lang: str | None) -> frozenset[str]:
+    """The spelling keys of one word as ``lang`` writes names (quotes/corpus/entities.py): 'Lawrow'
+    and 'Lavrov' share one. A final genitive -s may be dropped ('Russlands', 'Trumps', 'Jong-uns')."""
+    keys = {k[0] for k in name_keys(word.replace("-", "").replace("'", "").replace("’", ""), lang) if len(k) == 1}
+    if word.lower().endswith("s") and len(word) > 3:
+        keys |= {k[0] for k in name_keys(word[:-1].rstrip("'’").replace("-", ""), lang) if len(k) == 1}
+    return frozenset(keys)
+
+
+@dataclass(frozen=True)
+class Alias:
+    id: str
+    kind: str  # PLACE or OTHER
+    words: tuple[frozenset[str], ...]  # the spelling keys of each word
+    upper: bool  # an acronym ('US', 'UN'): matches an upper-case word only
+    shown: str
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    """Names the verifier knows: places and organisations from quotes/data/places.json (one id for
+    all their languages), the curated aliases of quotes/data/people.json, and the name words the
+    stored documents mention (their named-entity mentions), which is how a German text's names are
+    told from its capitalised nouns."""
+
+    aliases: dict[str, tuple[Alias, ...]]  # first word's key → aliases starting with it
+    adjectives: tuple[tuple[tuple[str, ...], str, str], ...]  # (stem words, id, shown)
+    known_words: frozenset[str] = field(default_factory=frozenset)  # keys of mentioned name words
+
+    def with_names(self, names: Iterable[str]) -> "Gazetteer":
+        """This gazetteer and the capitalised words of ``names`` (mentions of stored documents)."""
+        keys = set(self.known_words)
+        for name in names:
+            for token in _TOKEN.findall(name or ""):
+                if token[:1].isupper():
+                    for lang in _ALL_CONVENTIONS:
+                        keys |= word_keys(token, lang)
+        return Gazetteer(self.aliases, self.adjectives, frozenset(keys))
+
+
+def _alias(text: str, id_: str, kind: str) -> Alias:
+    parts = _PART.findall(text)
+    return Alias(id_, kind, tuple(frozenset().union(*(word_keys(p, c) for c in _ALL_CONVENTIONS)) for p in parts),
+                 text.replace(".", "").isupper() and len(text) <= 5, text)
+
+
+@cache
+def base_gazetteer() -> Gazetteer:
+    aliases: dict[str, list[Alias]] = {}
+    adjectives = []
+    entries = [(e["id"], e.get("kind", PLACE), e["aliases"], e.get("adjectives", []))
+               for e in load_data("places")["entries"]]
+    entries += [("alias:" + (e.get("name") or e["aliases"][0]), OTHER, e["aliases"], [])
+                for e in load_data("people")["entries"]]
+    for id_, kind, names, adjs in entries:
+        kind = PLACE if kind == PLACE else OTHER
+        for name in names:
+            a = _alias(name, id_, kind)
+            if a.words:
+                for key in a.words[0]:
+                    aliases.setdefault(key, []).append(a)
+        adjectives += [(tuple(stem.lower().split()), id_, stem) for stem in adjs]
+    for group in aliases.values():
+        group.sort(key=lambda a: -len(a.words))  # the longest name first: 'North Korea' before 'Korea'
+    return Gazetteer({k: tuple(v) for k, v in aliases.items()}, tuple(adjectives))
+
+
+# --- reading one statement ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Name:
+    kind: str  # PLACE or OTHER
+    keys: frozenset[str]  # a place: {'@' + its id}; another name: the spelling keys of its last word
+    shown: str
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the verifier reads in one statement."""
+
+    names: tuple[Name, ...]
+    word_keys: frozenset[str]  # keys of every word: a name missing from the other's names may be a word of it
+    numbers: frozenset[float]
+    months: frozenset[int]
+    weekdays: frozenset[int]
+    negated: str | None  # the negator or refusal found, as written
+    refusal: bool
+    acceptance: bool
+    hedge: str | None
+    question: bool
+
+
+@dataclass(frozen=True)
+class _Word:
+    text: str
+    start: int
+    token: int  # index of its token
+    first: bool  # the first word of its token
+    initial: bool  # its token opens a sentence
+
+
+def _words(text: str) -> list[_Word]:
+    out = []
+    for t, m in enumerate(_TOKEN.finditer(text)):
+        before = text[:m.start()].rstrip()
+        initial = not before or before[-1] in _SENTENCE_OPENERS
+        for i, p in enumerate(_PART.finditer(m.group())):
+            if p.group() in ("s",) and i and m.group()[p.start() - 1] in "'’":
+                continue  # the English genitive: "Russia's"
+            out.append(_Word(p.group(), m.start() + p.start(), t, i == 0, initial))
+    return out
+
+
+def _match_alias(words: list[_Word], i: int, lang: str, book: Gazetteer) -> Alias | None:
+    keys = word_keys(words[i].text, lang)
+    for key in keys:
+        for alias in book.aliases.get(key, ()):
+            n = len(alias.words)
+            if i + n > len(words) or (alias.upper and not words[i].text.isupper()):
+                continue
+            if all(alias.words[j] & word_keys(words[i + j].text, lang) for j in range(n)):
+                return alias
+    return None
+
+
+def read(text: str, lang: str | None, book: Gazetteer | None = None) -> Reading:
+    """Names, numbers, dates and polarity of one statement in ``lang``."""
+    book = book or base_gazetteer()
+    lw = language_words(lang)
+    words = _words(text)
+    lower = text.lower()
+    names: list[Name] = []
+    used = [False] * len(words)
+    i = 0
+    while i < len(words):  # places and curated names, the longest first
+        alias = _match_alias(words, i, lang, book)
+        if alias:
+            names.append(Name(alias.kind, frozenset({"@" + alias.id}), " ".join(w.text for w in words[i:i + len(alias.words)])))
+            for j in range(i, i + len(alias.words)):
+                used[j] = True
+            i += len(alias.words)
+        else:
+            i += 1
+    for stem, id_, _ in book.adjectives:  # 'russische', 'Russian', 'nordkoreanske': the place's adjective
+        n = len(stem)
+        for i in range(len(words) - n + 1):
+            if not any(used[i:i + n]) and all(words[i + j].text.lower() == stem[j] for j in range(n - 1)) \
+                    and words[i + n - 1].text.lower().startswith(stem[-1]):
+                names.append(Name(PLACE, frozenset({"@" + id_}), " ".join(w.text for w in words[i:i + n])))
+                for j in range(i, i + n):
+                    used[j] = True
+    numbers = number_values(text, words, lw)
+    months, weekdays = date_values(words, lw)
+    names += _other_names(words, used, lang, lw, book)
+    negated = next((m.group() for p in lw.negation for m in [p.search(lower)] if m), None)
+    refused = next((m.group() for p in lw.refusal for m in [p.search(lower)] if m), None)
+    hedge = next((m.group() for p in lw.hedges for m in [p.search(lower)] if m), None)
+    return Reading(
+        tuple(names), frozenset().union(*(word_keys(w.text, lang) for w in words)) if words else frozenset(),
+        numbers, months, weekdays, refused or negated, refused is not None,
+        any(p.search(lower) for p in lw.acceptance), hedge, text.rstrip().endswith("?"),
+    )
+
+
+def _other_names(words: list[_Word], used: list[bool], lang: str | None, lw: LanguageWords,
+                 book: Gazetteer) -> list[Name]:
+    """People and organisations: runs of capitalised words ('Sergei Lawrow'), each run one name
+    keyed by its last word (the surname: 'Juri'/'Yuri' may differ where 'Uschakow'/'Ushakov' agree).
+    A word counts when its language capitalises names only and it does not open the sentence, or
+    when the stored documents or the curated aliases know it (German capitalises every noun)."""
+    def is_name(w: _Word) -> bool:
+        if not w.first or not w.text[:1].isupper() or w.text[:1].isdigit():
+            return False
+        low = w.text.lower()
+        if low in lw.not_names or low in lw.months or low in lw.weekdays or low in lw.number_words:
+            return False
+        known = bool(word_keys(w.text, lang) & book.known_words)
+        return known or (not lw.nouns_capitalised and not w.initial)
+
+    out, run = [], []
+    for i, w in enumerate(words + [None]):
+        if w is not None and not used[i] and is_name(w) and (not run or w.token == run[-1].token + 1):
+            run.append(w)
+            continue
+        if run:
+            out.append(Name(OTHER, word_keys(run[-1].text, lang), " ".join(x.text for x in run)))
+        run = [w] if w is not None and not used[i] and is_name(w) else []
+    return out
+
+
+def number_values(text: str, words: Sequence[_Word], lw: LanguageWords) -> frozenset[float]:
+    """The numbers a statement states, in digits or in words: '75.', '30-tägigen', '4,5', 'zwei',
+    'tretti', 'thirty-day'; in German also at the start of a compound ('zweistündige')."""
+    values = set()
+    for m in _DIGITS.finditer(text):
+        s = m.group()
+        s = re.sub(r"[.,](?=\d{3}\b)", "", s).replace(",", ".")
+        try:
+            values.add(float(s))
+        except ValueError:
+            pass
+    for w in words:
+        low = w.text.lower()
+        if low in lw.number_words:
+            values.add(float(lw.number_words[low]))
+        elif lw.number_words_in_compounds:
+            for word, value in lw.number_words.items():
+                if low.startswith(word) and low[len(word):].startswith(lw.compound_suffixes):
+                    values.add(float(value))
+                    break
+    return frozenset(values)
+
+
+def date_values(words: Sequence[_Word], lw: LanguageWords) -> tuple[frozenset[int], frozenset[int]]:
+    """The months and weekdays a statement names."""
+    months, weekdays = set(), set()
+    for w in words:
+        low = w.text.lower()
+        if low in lw.months and (not lw.months_capitalised or w.text[:1].isupper()):
+            months.add(lw.months[low])
+        if low in lw.weekdays:
+            weekdays.add(lw.weekdays[low])
+    return frozenset(months), frozenset(weekdays)
+
+
+# --- the signals ---------------------------------------------------------------------------------------
+
+
+def _unmatched(mine: Reading, other: Reading, kind: str) -> list[Name]:
+    theirs = frozenset().union(*(n.keys for n in other.names if n.kind == kind)) if other.names else frozenset()
+    return [n for n in mine.names if n.kind == kind and not n.keys & theirs and not n.keys & other.word_keys]
+
+
+def names_differ(a: Reading, b: Reading) -> list[str]:
+    """Each statement names someone (or somewhere) the other does not: a swapped actor or place.
+    A name only one side has is no difference (a paraphrase may drop 'sagte Peskow'); a name on each
+    side that the other lacks is ('Lawrow' / 'Schoigu', 'Moskau' / 'Wladiwostok')."""
+    out = []
+    for kind, label in ((PLACE, "different place"), (OTHER, "different person")):
+        if _unmatched(a, b, kind) and _unmatched(b, a, kind):
+            out.append(label)
+    return out
+
+
+def names_agree(a: Reading, b: Reading) -> list[str]:
+    """The names both state, as the first statement writes them."""
+    theirs = frozenset().union(*(n.keys for n in b.names)) if b.names else frozenset()
+    seen, out = set(), []
+    for n in a.names:
+        if n.keys & (theirs | b.word_keys) and n.shown not in seen:
+            seen.add(n.shown)
+            out.append(n.shown)
+    return out
+
+
+def _is_year(x: float) -> bool:
+    return x.is_integer() and 1800 <= x <= 2100
+
+
+def numbers_differ(a: Reading, b: Reading) -> list[str]:
+    """Both statements state numbers and none is shared: '2019' is not '2023', 'zwei Stunden' not
+    'vier bis fünf Stunden'. (A translation may add 'the two leaders' to a number it keeps, so one
+    shared number is agreement.)"""
+    if a.numbers and b.numbers and not a.numbers & b.numbers:
+        return ["different date" if all(_is_year(x) for x in a.numbers ^ b.numbers) else "different number"]
+    return []
+
+
+def dates_differ(a: Reading, b: Reading) -> list[str]:
+    """Both name a month, or both a weekday, and none is shared ('im Oktober' / 'i desember')."""
+    if (a.months and b.months and not a.months & b.months) or (a.weekdays and b.weekdays and not a.weekdays & b.weekdays):
+        return ["different date"]
+    return []
+
+
+def polarity_differs(a: Reading, b: Reading) -> list[str]:
+    """One statement denies what the other affirms: a negator ('nicht', 'ikke', 'not', 'kein') or a
+    verb of refusal ('lehnte ab', 'takket nei', 'rejected') on one side only. Refusing is denying
+    acceptance, so 'nahm die Einladung nicht an' and 'lehnte die Einladung ab' agree."""
+    if (a.negated is None) == (b.negated is None):
+        return []
+    denying, other = (a, b) if a.negated is not None else (b, a)
+    if denying.refusal:
+        return ["refused vs accepted" if other.acceptance else "refused"]
+    return ["negated"]
+
+
+def speakers_differ(a: str | None, b: str | None, lang_a: str | None, lang_b: str | None) -> list[str]:
+    """Both statements are quotes, and of different people (their last names' spelling keys differ)."""
+    if not a or not b:
+        return []
+    last_a, last_b = _TOKEN.findall(a)[-1:], _TOKEN.findall(b)[-1:]
+    if last_a and last_b and not word_keys(last_a[0], lang_a) & word_keys(last_b[0], lang_b):
+        return ["different speaker"]
+    return []
+
+
+# --- the verdict -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Verdict:
+    same: bool
+    differs: tuple[str, ...]  # what differs ('different number', 'negated'), empty when the same
+    names: tuple[str, ...]  # names both state
+    numbers: tuple[str, ...]  # numbers both state
+    notes: tuple[str, ...]  # what was read but decided not to count: hedges, a question
+
+    def why(self) -> str:
+        """The reason, as a line: what agrees, or what differs."""
+        if self.differs:
+            return "; ".join(self.differs)
+        parts = []
+        if self.names:
+            parts.append("names " + ", ".join(self.names))
+        if self.numbers:
+            parts.append("numbers " + ", ".join(self.numbers))
+        parts += list(self.notes)
+        return "; ".join(parts) or "no names or numbers to compare"
+
+
+def _shown_number(x: float) -> str:
+    return str(int(x)) if x.is_integer() else f"{x:g}"
+
+
+def verify(a: str, lang_a: str | None, b: str, lang_b: str | None, *, book: Gazetteer | None = None,
+           speakers: tuple[str | None, str | None] = (None, None),
+           signals: Iterable[str] = SIGNALS) -> Verdict:
+    """Whether statement ``a`` (in ``lang_a``) and ``b`` make the same claim, and why."""
+    signals = frozenset(signals)
+    ra, rb = read(a, lang_a, book), read(b, lang_b, book)
+    differs: list[str] = []
+    if "names" in signals:
+        differs += names_differ(ra, rb)
+    if "numbers" in signals:
+        differs += numbers_differ(ra, rb)
+    if "dates" in signals:
+        differs += [d for d in dates_differ(ra, rb) if d not in differs]
+    if "polarity" in signals:
+        differs += polarity_differs(ra, rb)
+    if "speaker" in signals:
+        differs += speakers_differ(*speakers, lang_a, lang_b)
+    notes = []
+    if ra.hedge or rb.hedge:
+        notes.append(f"hedged ({(ra.hedge or rb.hedge).strip()})")
+    if ra.question or rb.question:
+        notes.append("a question")
+    return Verdict(not differs, tuple(differs), tuple(names_agree(ra, rb)),
+                   tuple(_shown_number(x) for x in sorted(ra.numbers & rb.numbers)), tuple(notes))
