@@ -39,12 +39,12 @@ from typing import Iterable, Sequence
 from quotes.corpus.entities import name_keys
 from quotes.lexicon import load_data, normalise_language
 
-SIGNALS = ("names", "numbers", "dates", "polarity", "speaker")
+SIGNALS = ("names", "numbers", "dates", "polarity", "speaker", "coverage")
 PLACE, OTHER = "place", "name"
 _ALL_CONVENTIONS = ("de", "en", "nb")
 _TOKEN = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
 _PART = re.compile(r"[^\W_]+")
-_DIGITS = re.compile(r"(?<![^\W\d_])\d+(?:[.,]\d{3})*(?:[.,]\d+)?")  # not inside a name: 'G20', 'oe24'
+_DIGITS = re.compile(r"(?<![^\W_])\d+(?:[.,]\d{3})*(?:[.,]\d+)?")  # not inside a name: 'G20', 'oe24'
 _SENTENCE_OPENERS = set(".!?:;«»\"„“”‚‘'()[]–—-")
 
 
@@ -61,6 +61,7 @@ class LanguageWords:
     refusal: tuple[re.Pattern[str], ...]
     acceptance: tuple[re.Pattern[str], ...]
     hedges: tuple[re.Pattern[str], ...]
+    titles: tuple[str, ...]
     number_words: dict[str, int]
     number_words_in_compounds: bool
     compound_suffixes: tuple[str, ...]
@@ -85,7 +86,7 @@ def language_words(lang: str | None) -> LanguageWords:
     return LanguageWords(
         bool(d.get("nouns_capitalised")), frozenset(w.lower() for w in d.get("not_names", [])),
         _patterns(d.get("negation", [])), _patterns(d.get("refusal", [])), _patterns(d.get("acceptance", [])),
-        _patterns(d.get("hedges", [])), {k.lower(): int(v) for k, v in d.get("number_words", {}).items()},
+        _patterns(d.get("hedges", [])), tuple(t.lower() for t in d.get("titles", [])), {k.lower(): int(v) for k, v in d.get("number_words", {}).items()},
         bool(d.get("number_words_in_compounds")), tuple(d.get("compound_suffixes", [])),
         {k.lower(): int(v) for k, v in d.get("months", {}).items()}, bool(d.get("months_capitalised")),
         {k.lower(): int(v) for k, v in d.get("weekdays", {}).items()},
@@ -109,6 +110,7 @@ class Alias:
     words: tuple[frozenset[str], ...]  # the spelling keys of each word
     upper: bool  # an acronym ('US', 'UN'): matches an upper-case word only
     shown: str
+    within: frozenset[str] = frozenset()  # the keys of the country a city lies in
 
 
 @dataclass(frozen=True)
@@ -133,24 +135,25 @@ class Gazetteer:
         return Gazetteer(self.aliases, self.adjectives, frozenset(keys))
 
 
-def _alias(text: str, id_: str, kind: str) -> Alias:
+def _alias(text: str, id_: str, kind: str, within: str | None = None) -> Alias:
     parts = _PART.findall(text)
     return Alias(id_, kind, tuple(frozenset().union(*(word_keys(p, c) for c in _ALL_CONVENTIONS)) for p in parts),
-                 text.replace(".", "").isupper() and len(text) <= 5, text)
+                 text.replace(".", "").isupper() and len(text) <= 5, text,
+                 frozenset({"@" + within}) if within else frozenset())
 
 
 @cache
 def base_gazetteer() -> Gazetteer:
     aliases: dict[str, list[Alias]] = {}
     adjectives = []
-    entries = [(e["id"], e.get("kind", PLACE), e["aliases"], e.get("adjectives", []))
+    entries = [(e["id"], e.get("kind", PLACE), e["aliases"], e.get("adjectives", []), e.get("in"))
                for e in load_data("places")["entries"]]
-    entries += [("alias:" + (e.get("name") or e["aliases"][0]), OTHER, e["aliases"], [])
+    entries += [("alias:" + (e.get("name") or e["aliases"][0]), OTHER, e["aliases"], [], None)
                 for e in load_data("people")["entries"]]
-    for id_, kind, names, adjs in entries:
+    for id_, kind, names, adjs, within in entries:
         kind = PLACE if kind == PLACE else OTHER
         for name in names:
-            a = _alias(name, id_, kind)
+            a = _alias(name, id_, kind, within)
             if a.words:
                 for key in a.words[0]:
                     aliases.setdefault(key, []).append(a)
@@ -168,6 +171,8 @@ class Name:
     kind: str  # PLACE or OTHER
     keys: frozenset[str]  # a place: {'@' + its id}; another name: the spelling keys of its last word
     shown: str
+    weak: bool = False  # an adjective ('russische') or a compound's modifier ('US-Kollegen'): agrees, never differs
+    within: frozenset[str] = frozenset()  # a city: the keys of its country
 
 
 @dataclass(frozen=True)
@@ -231,7 +236,11 @@ def read(text: str, lang: str | None, book: Gazetteer | None = None) -> Reading:
     while i < len(words):  # places and curated names, the longest first
         alias = _match_alias(words, i, lang, book)
         if alias:
-            names.append(Name(alias.kind, frozenset({"@" + alias.id}), " ".join(w.text for w in words[i:i + len(alias.words)])))
+            last = words[i + len(alias.words) - 1]
+            modifier = i + len(alias.words) < len(words) and words[i + len(alias.words)].token == last.token
+            names.append(Name(alias.kind, frozenset({"@" + alias.id}),
+                              " ".join(w.text for w in words[i:i + len(alias.words)]), weak=modifier,
+                              within=alias.within))
             for j in range(i, i + len(alias.words)):
                 used[j] = True
             i += len(alias.words)
@@ -242,7 +251,7 @@ def read(text: str, lang: str | None, book: Gazetteer | None = None) -> Reading:
         for i in range(len(words) - n + 1):
             if not any(used[i:i + n]) and all(words[i + j].text.lower() == stem[j] for j in range(n - 1)) \
                     and words[i + n - 1].text.lower().startswith(stem[-1]):
-                names.append(Name(PLACE, frozenset({"@" + id_}), " ".join(w.text for w in words[i:i + n])))
+                names.append(Name(PLACE, frozenset({"@" + id_}), " ".join(w.text for w in words[i:i + n]), weak=True))
                 for j in range(i, i + n):
                     used[j] = True
     numbers = number_values(text, words, lw)
@@ -264,6 +273,12 @@ def _other_names(words: list[_Word], used: list[bool], lang: str | None, lw: Lan
     keyed by its last word (the surname: 'Juri'/'Yuri' may differ where 'Uschakow'/'Ushakov' agree).
     A word counts when its language capitalises names only and it does not open the sentence, or
     when the stored documents or the curated aliases know it (German capitalises every noun)."""
+    def after_title(i: int) -> bool:  # 'Präsidenten Xi Jinping', 'Außenminister Sergei Lawrow'
+        j = i - 1
+        while j >= 0 and words[j].token == words[i].token:
+            j -= 1
+        return j >= 0 and words[j].text.lower().endswith(lw.titles) if lw.titles else False
+
     def is_name(w: _Word) -> bool:
         if not w.first or not w.text[:1].isupper() or w.text[:1].isdigit():
             return False
@@ -275,12 +290,15 @@ def _other_names(words: list[_Word], used: list[bool], lang: str | None, lw: Lan
 
     out, run = [], []
     for i, w in enumerate(words + [None]):
-        if w is not None and not used[i] and is_name(w) and (not run or w.token == run[-1].token + 1):
+        name = w is not None and not used[i] and (is_name(w) or (
+            w.first and w.text[:1].isupper() and (after_title(i) or (run and w.token == run[-1].token + 1
+                                                                      and after_title(i - len(run))))))
+        if name and (not run or w.token == run[-1].token + 1):
             run.append(w)
             continue
         if run:
             out.append(Name(OTHER, word_keys(run[-1].text, lang), " ".join(x.text for x in run)))
-        run = [w] if w is not None and not used[i] and is_name(w) else []
+        run = [w] if name else []
     return out
 
 
@@ -323,8 +341,14 @@ def date_values(words: Sequence[_Word], lw: LanguageWords) -> tuple[frozenset[in
 
 
 def _unmatched(mine: Reading, other: Reading, kind: str) -> list[Name]:
+    """``mine``'s names of ``kind`` that ``other`` lacks: neither names them, nor a place in them or
+    the country they lie in ('Wladiwostok' is in 'Russland'), nor has them among its words."""
     theirs = frozenset().union(*(n.keys for n in other.names if n.kind == kind)) if other.names else frozenset()
-    return [n for n in mine.names if n.kind == kind and not n.keys & theirs and not n.keys & other.word_keys]
+    strong = [n for n in other.names if n.kind == kind and not n.weak]  # 'russische' is no country to lie in
+    inside = frozenset().union(*(n.within for n in strong)) if strong else frozenset()
+    countries = frozenset().union(*(n.keys for n in strong)) if strong else frozenset()
+    return [n for n in mine.names if n.kind == kind and not n.weak and not n.keys & (theirs | inside)
+            and not n.within & countries and not n.keys & other.word_keys]
 
 
 def names_differ(a: Reading, b: Reading) -> list[str]:
@@ -347,6 +371,36 @@ def names_agree(a: Reading, b: Reading) -> list[str]:
             seen.add(n.shown)
             out.append(n.shown)
     return out
+
+
+def _facts(mine: Reading, other: Reading) -> tuple[int, int]:
+    """(how many of ``mine``'s facts — names, numbers, months, weekdays — ``other`` states too, how many not)."""
+    unmatched = len(_unmatched(mine, other, PLACE)) + len(_unmatched(mine, other, OTHER))
+    strong = sum(not n.weak for n in mine.names)
+    shared = strong - unmatched
+    for own, theirs in ((mine.numbers, other.numbers), (mine.months, other.months), (mine.weekdays, other.weekdays)):
+        shared += len(own & theirs)
+        unmatched += len(own - theirs)
+    return shared, unmatched
+
+
+COVERAGE = 0.5  # the least share of the facts that both state (dev part of gold/claims)
+COVERAGE_MIN_UNSHARED = 3
+
+
+def facts_differ(a: Reading, b: Reading) -> list[str]:
+    """The two statements share too few of their facts: a topic neighbour, not a rendering. A
+    translation or paraphrase keeps the names, numbers and dates of what it renders; a statement that
+    names three things the other does not, and shares under half of all it names, says something else
+    about the story ("Als Kim Jong-un im September 2023 in Moskau war …" beside "Putin wird Nordkorea
+    besuchen")."""
+    shared_a, only_a = _facts(a, b)
+    shared_b, only_b = _facts(b, a)
+    shared = max(shared_a, shared_b)
+    unshared = only_a + only_b
+    if unshared >= COVERAGE_MIN_UNSHARED and shared < COVERAGE * (shared + unshared):
+        return ["different details"]
+    return []
 
 
 def _is_year(x: float) -> bool:
@@ -436,6 +490,8 @@ def verify(a: str, lang_a: str | None, b: str, lang_b: str | None, *, book: Gaze
         differs += polarity_differs(ra, rb)
     if "speaker" in signals:
         differs += speakers_differ(*speakers, lang_a, lang_b)
+    if "coverage" in signals and not differs:
+        differs += facts_differ(ra, rb)
     notes = []
     if ra.hedge or rb.hedge:
         notes.append(f"hedged ({(ra.hedge or rb.hedge).strip()})")
