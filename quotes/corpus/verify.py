@@ -32,9 +32,9 @@ invite Trump?") traces the claim it asks about; modality and tense ("will visit"
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
-from typing import Iterable, Sequence
 
 from quotes.corpus.entities import name_keys
 from quotes.lexicon import load_data, normalise_language
@@ -124,7 +124,7 @@ class Gazetteer:
     adjectives: tuple[tuple[tuple[str, ...], str, str], ...]  # (stem words, id, shown)
     known_words: frozenset[str] = field(default_factory=frozenset)  # keys of mentioned name words
 
-    def with_names(self, names: Iterable[str]) -> "Gazetteer":
+    def with_names(self, names: Iterable[str]) -> Gazetteer:
         """This gazetteer and the capitalised words of ``names`` (mentions of stored documents)."""
         keys = set(self.known_words)
         for name in names:
