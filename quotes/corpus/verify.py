@@ -44,7 +44,9 @@ PLACE, OTHER = "place", "name"
 _ALL_CONVENTIONS = ("de", "en", "nb")
 _TOKEN = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
 _PART = re.compile(r"[^\W_]+")
-_DIGITS = re.compile(r"(?<![^\W_])\d+(?:[.,]\d{3})*(?:[.,]\d+)?")  # not inside a name: 'G20', 'oe24'
+# a number not inside a name ('G20', 'oe24'), thousands grouped by '.', ',' or a space ('35 000')
+_DIGITS = re.compile(r"(?<![^\W_])\d{1,3}(?:[ \u00a0\u202f.,]\d{3})+(?![\d])|(?<![^\W_])\d+(?:[.,]\d+)?")
+_DECADE = re.compile(r"(?<![^\W_])(\d\d)?(\d0)(?:s|er)\b")  # '1980s', '80er-Jahre', '70er Jahre'
 _SENTENCE_OPENERS = set(".!?:;«»\"„“”‚‘'()[]–—-")
 
 
@@ -68,6 +70,9 @@ class LanguageWords:
     months: dict[str, int]
     months_capitalised: bool
     weekdays: dict[str, int]
+    negative_prefixes: tuple[str, ...]
+    not_negative_prefixes: tuple[str, ...]
+    number_joiner: str
 
 
 def _patterns(items: Iterable[str]) -> tuple[re.Pattern[str], ...]:
@@ -90,6 +95,8 @@ def language_words(lang: str | None) -> LanguageWords:
         bool(d.get("number_words_in_compounds")), tuple(d.get("compound_suffixes", [])),
         {k.lower(): int(v) for k, v in d.get("months", {}).items()}, bool(d.get("months_capitalised")),
         {k.lower(): int(v) for k, v in d.get("weekdays", {}).items()},
+        tuple(d.get("negative_prefixes", [])), tuple(d.get("not_negative_prefixes", [])),
+        d.get("number_joiner", ""),
     )
 
 
@@ -173,6 +180,7 @@ class Name:
     shown: str
     weak: bool = False  # an adjective ('russische') or a compound's modifier ('US-Kollegen'): agrees, never differs
     within: frozenset[str] = frozenset()  # a city: the keys of its country
+    known: bool = True  # listed or mentioned in the store, not only capitalised ('Pacific', 'Palm Sunday')
 
 
 @dataclass(frozen=True)
@@ -185,6 +193,7 @@ class Reading:
     months: frozenset[int]
     weekdays: frozenset[int]
     negated: str | None  # the negator or refusal found, as written
+    says_not: bool  # a word that negates by its prefix ('unreliable', 'uvillig', 'unbekannt')
     refusal: bool
     acceptance: bool
     hedge: str | None
@@ -262,7 +271,8 @@ def read(text: str, lang: str | None, book: Gazetteer | None = None) -> Reading:
     hedge = next((m.group() for p in lw.hedges for m in [p.search(lower)] if m), None)
     return Reading(
         tuple(names), frozenset().union(*(word_keys(w.text, lang) for w in words)) if words else frozenset(),
-        numbers, months, weekdays, refused or negated, refused is not None,
+        numbers, months, weekdays, refused or negated, any(_negative_word(t, lw) for t in _TOKEN.findall(text)),
+        refused is not None,
         any(p.search(lower) for p in lw.acceptance), hedge, text.rstrip().endswith("?"),
     )
 
@@ -297,9 +307,17 @@ def _other_names(words: list[_Word], used: list[bool], lang: str | None, lw: Lan
             run.append(w)
             continue
         if run:
-            out.append(Name(OTHER, word_keys(run[-1].text, lang), " ".join(x.text for x in run)))
+            keys = word_keys(run[-1].text, lang)
+            out.append(Name(OTHER, keys, " ".join(x.text for x in run), known=bool(keys & book.known_words)))
         run = [w] if name else []
     return out
+
+
+def _negative_word(word: str, lw: LanguageWords) -> bool:
+    """A word that says 'not' by its prefix: 'unreliable', 'unwilling', 'uvillig', 'unbekannt'."""
+    low = word.lower().replace("-", "")
+    return any(low.startswith(p) and len(low) - len(p) >= 5 for p in lw.negative_prefixes) and \
+        not low.startswith(lw.not_negative_prefixes)
 
 
 def number_values(text: str, words: Sequence[_Word], lw: LanguageWords) -> frozenset[float]:
@@ -307,17 +325,31 @@ def number_values(text: str, words: Sequence[_Word], lw: LanguageWords) -> froze
     'tretti', 'thirty-day'; in German also at the start of a compound ('zweistündige')."""
     values = set()
     for m in _DIGITS.finditer(text):
-        s = m.group()
-        s = re.sub(r"[.,](?=\d{3}\b)", "", s).replace(",", ".")
+        s = re.sub(r"[ \u00a0\u202f.,](?=\d{3}(?!\d))", "", m.group()).replace(",", ".")
         try:
             values.add(float(s))
         except ValueError:
             pass
+    for m in _DECADE.finditer(text):  # a decade is one whether the century is written or not
+        values.add(float(m.group(2)))
+    units = [(v, k) for k, v in lw.number_words.items() if v < 10]
+    tens = [(v, k) for k, v in lw.number_words.items() if 20 <= v < 100 and v % 10 == 0]
+    previous = None
     for w in words:
         low = w.text.lower()
         if low in lw.number_words:
-            values.add(float(lw.number_words[low]))
-        elif lw.number_words_in_compounds:
+            value = lw.number_words[low]
+            values.add(float(value))
+            if previous in dict(tens) and value in dict(units):  # 'twenty eight', 'twenty-eight'
+                values.add(float(previous + value))
+            previous = value
+            continue
+        previous = None
+        for u, uw in units:  # 'tjueåtte' (tens, units), 'achtundzwanzig' (units, joiner, tens)
+            for t, tw in tens:
+                if low in (tw + uw, uw + lw.number_joiner + tw):
+                    values.add(float(t + u))
+        if lw.number_words_in_compounds:
             for word, value in lw.number_words.items():
                 if low.startswith(word) and low[len(word):].startswith(lw.compound_suffixes):
                     values.add(float(value))
@@ -340,6 +372,24 @@ def date_values(words: Sequence[_Word], lw: LanguageWords) -> tuple[frozenset[in
 # --- the signals ---------------------------------------------------------------------------------------
 
 
+def _near(keys: frozenset[str], others: frozenset[str]) -> bool:
+    """Keys equal, or a long name spelled one letter apart ('Megabazus' / 'Megabazos', 'Bosphorus' /
+    'Bosporus'): spellings of one name across languages the transliteration rules do not cover."""
+    if keys & others:
+        return True
+    return any(len(k) >= 6 and abs(len(k) - len(o)) <= 1 and _one_edit(k, o) for k in keys for o in others
+               if not k.startswith("@") and not o.startswith("@"))
+
+
+def _one_edit(a: str, b: str) -> bool:
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    return a[i + 1:] == b[i + 1:] if len(a) == len(b) else a[i:] == b[i + 1:]
+
+
 def _unmatched(mine: Reading, other: Reading, kind: str) -> list[Name]:
     """``mine``'s names of ``kind`` that ``other`` lacks: neither names them, nor a place in them or
     the country they lie in ('Wladiwostok' is in 'Russland'), nor has them among its words."""
@@ -347,8 +397,8 @@ def _unmatched(mine: Reading, other: Reading, kind: str) -> list[Name]:
     strong = [n for n in other.names if n.kind == kind and not n.weak]  # 'russische' is no country to lie in
     inside = frozenset().union(*(n.within for n in strong)) if strong else frozenset()
     countries = frozenset().union(*(n.keys for n in strong)) if strong else frozenset()
-    return [n for n in mine.names if n.kind == kind and not n.weak and not n.keys & (theirs | inside)
-            and not n.within & countries and not n.keys & other.word_keys]
+    return [n for n in mine.names if n.kind == kind and not n.weak and not _near(n.keys, theirs | inside)
+            and not n.within & countries and not _near(n.keys, other.word_keys)]
 
 
 def names_differ(a: Reading, b: Reading) -> list[str]:
@@ -375,8 +425,8 @@ def names_agree(a: Reading, b: Reading) -> list[str]:
 
 def _facts(mine: Reading, other: Reading) -> tuple[int, int]:
     """(how many of ``mine``'s facts — names, numbers, months, weekdays — ``other`` states too, how many not)."""
-    unmatched = len(_unmatched(mine, other, PLACE)) + len(_unmatched(mine, other, OTHER))
-    strong = sum(not n.weak for n in mine.names)
+    unmatched = sum(n.known for kind in (PLACE, OTHER) for n in _unmatched(mine, other, kind))
+    strong = sum(n.known and not n.weak for n in mine.names)
     shared = strong - unmatched
     for own, theirs in ((mine.numbers, other.numbers), (mine.months, other.months), (mine.weekdays, other.weekdays)):
         shared += len(own & theirs)
@@ -392,7 +442,8 @@ def facts_differ(a: Reading, b: Reading) -> list[str]:
     """The two statements share too few of their facts: a topic neighbour, not a rendering. A
     translation or paraphrase keeps the names, numbers and dates of what it renders; a statement that
     names three things the other does not, and shares under half of all it names, says something else
-    about the story ("Als Kim Jong-un im September 2023 in Moskau war …" beside "Putin wird Nordkorea
+    about the story. Only names a list or the store knows count: English capitalises what German
+    writes as an adjective or compound ('the Pacific', 'im Pazifik'; 'Palm Sunday', 'Palmsonntag') ("Als Kim Jong-un im September 2023 in Moskau war …" beside "Putin wird Nordkorea
     besuchen")."""
     shared_a, only_a = _facts(a, b)
     shared_b, only_b = _facts(b, a)
@@ -430,6 +481,8 @@ def polarity_differs(a: Reading, b: Reading) -> list[str]:
     if (a.negated is None) == (b.negated is None):
         return []
     denying, other = (a, b) if a.negated is not None else (b, a)
+    if not denying.refusal and other.says_not:  # 'nicht zuverlässig' / 'unreliable': one way to say not
+        return []
     if denying.refusal:
         return ["refused vs accepted" if other.acceptance else "refused"]
     return ["negated"]
