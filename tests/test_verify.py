@@ -11,7 +11,8 @@ from quotes.corpus.verify import base_gazetteer, language_words, speakers_differ
 
 # What the stored seed 001 mentions as people (its named-entity mentions): how German names are
 # told from capitalised nouns in a store.
-SEED_NAMES = ["Dmitri Peskow", "Wladimir Putin", "Sergei Schoigu", "Sergei Lawrow", "Kim Jong-un", "Choe Son-hui"]
+SEED_NAMES = [(name, "PER") for name in ("Dmitri Peskow", "Wladimir Putin", "Sergei Schoigu", "Sergei Lawrow",
+                                         "Kim Jong-un", "Choe Son-hui")]
 BOOK = base_gazetteer().with_names(SEED_NAMES)
 
 

@@ -17,8 +17,8 @@ negation or refusal); what agrees is kept as the reason (``why``), what differs 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 import polars as pl
 
@@ -34,7 +34,7 @@ class Thresholds:
     within: float  # the same language
 
     @classmethod
-    def of(cls, encoder) -> "Thresholds":
+    def of(cls, encoder) -> Thresholds:
         """The encoder's thresholds."""
         return cls(*encoder.thresholds())
 
@@ -65,7 +65,7 @@ class Verifier:
     signals: tuple[str, ...] | None = SIGNALS
     book: Gazetteer = field(default_factory=base_gazetteer)
 
-    def with_names(self, names: Iterable[str]) -> "Verifier":
+    def with_names(self, names: Iterable[str | tuple[str, str]]) -> Verifier:
         return Verifier(self.signals, self.book.with_names(names))
 
     def judge(self, a: str, lang_a: str | None, b: str, lang_b: str | None,
@@ -81,12 +81,13 @@ class Verifier:
         return v.same, v.why(), list(v.differs)
 
 
-def mention_names(frame: pl.LazyFrame, doc_ids: Iterable[str]) -> list[str]:
+def mention_names(frame: pl.LazyFrame, doc_ids: Iterable[str]) -> list[tuple[str, str]]:
     """The names (and their written forms) that the documents ``doc_ids`` mention as people,
-    organisations or places: how the verifier tells a German name from a capitalised noun."""
+    organisations or places, with that type: how the verifier tells a German name from a
+    capitalised noun, and a person from a place."""
     found = (frame.filter(pl.col("doc_id").is_in(list(doc_ids)), pl.col("entity_type").is_in(["PER", "ORG", "LOC"]))
-             .select("name", "surfaces").collect())
-    return sorted(set(found["name"].to_list()) | {s for row in found["surfaces"].to_list() for s in row or []})
+             .select("name", "surfaces", "entity_type").collect())
+    return sorted({(n, t) for n, surfaces, t in found.iter_rows() for n in [n, *(surfaces or [])]})
 
 
 def judged(frame: pl.DataFrame, verifier: Verifier, languages: tuple[str, str], texts: tuple[str, str],

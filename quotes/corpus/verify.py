@@ -129,17 +129,24 @@ class Gazetteer:
 
     aliases: dict[str, tuple[Alias, ...]]  # first word's key → aliases starting with it
     adjectives: tuple[tuple[tuple[str, ...], str, str], ...]  # (stem words, id, shown)
-    known_words: frozenset[str] = field(default_factory=frozenset)  # keys of mentioned name words
+    known: dict[str, frozenset[str]] = field(default_factory=dict)  # key of a mentioned name word → its types
 
-    def with_names(self, names: Iterable[str]) -> Gazetteer:
-        """This gazetteer and the capitalised words of ``names`` (mentions of stored documents)."""
-        keys = set(self.known_words)
-        for name in names:
+    @property
+    def known_words(self) -> frozenset[str]:
+        return frozenset(self.known)
+
+    def with_names(self, names: Iterable[str | tuple[str, str | None]]) -> Gazetteer:
+        """This gazetteer and the capitalised words of ``names`` (mentions of stored documents: a
+        name, or a name and its named-entity type, PER, ORG, LOC)."""
+        known = {k: set(v) for k, v in self.known.items()}
+        for item in names:
+            name, kind = (item, None) if isinstance(item, str) else item
             for token in _TOKEN.findall(name or ""):
                 if token[:1].isupper():
                     for lang in _ALL_CONVENTIONS:
-                        keys |= word_keys(token, lang)
-        return Gazetteer(self.aliases, self.adjectives, frozenset(keys))
+                        for key in word_keys(token, lang):
+                            known.setdefault(key, set()).update([kind] if kind else [])
+        return Gazetteer(self.aliases, self.adjectives, {k: frozenset(v) for k, v in known.items()})
 
 
 def _alias(text: str, id_: str, kind: str, within: str | None = None) -> Alias:
@@ -181,6 +188,7 @@ class Name:
     weak: bool = False  # an adjective ('russische') or a compound's modifier ('US-Kollegen'): agrees, never differs
     within: frozenset[str] = frozenset()  # a city: the keys of its country
     known: bool = True  # listed or mentioned in the store, not only capitalised ('Pacific', 'Palm Sunday')
+    types: frozenset[str] = frozenset()  # the named-entity types the store gives it (PER, LOC, ORG)
 
 
 @dataclass(frozen=True)
@@ -308,7 +316,11 @@ def _other_names(words: list[_Word], used: list[bool], lang: str | None, lw: Lan
             continue
         if run:
             keys = word_keys(run[-1].text, lang)
-            out.append(Name(OTHER, keys, " ".join(x.text for x in run), known=bool(keys & book.known_words)))
+            types = frozenset().union(*(book.known.get(k, frozenset()) for k in keys))
+            if after_title(words.index(run[0])):  # 'Präsidenten Xi Jinping', 'aide Andriy Yermak': a person
+                types |= {"PER"}
+            out.append(Name(OTHER, keys, " ".join(x.text for x in run), known=bool(keys & book.known_words),
+                            types=types))
         run = [w] if name else []
     return out
 
@@ -404,11 +416,21 @@ def _unmatched(mine: Reading, other: Reading, kind: str) -> list[Name]:
 def names_differ(a: Reading, b: Reading) -> list[str]:
     """Each statement names someone (or somewhere) the other does not: a swapped actor or place.
     A name only one side has is no difference (a paraphrase may drop 'sagte Peskow'); a name on each
-    side that the other lacks is ('Lawrow' / 'Schoigu', 'Moskau' / 'Wladiwostok')."""
+    side that the other lacks is ('Lawrow' / 'Schoigu', 'Moskau' / 'Wladiwostok'). Places come
+    from the list; people are those the stored documents mention as people."""
     out = []
-    for kind, label in ((PLACE, "different place"), (OTHER, "different person")):
-        if _unmatched(a, b, kind) and _unmatched(b, a, kind):
-            out.append(label)
+    if _unmatched(a, b, PLACE) and _unmatched(b, a, PLACE):
+        out.append("different place")
+    # people: on each side a person the stored documents mention (their named-entity mentions, which
+    # the query's names are matched against too: 'Lavrov' is the 'Lawrow' of a stored document) or a
+    # name after a title ('Präsidenten Xi Jinping', 'utenriksminister Marco Rubio'). A
+    # capitalised word alone is too weak across languages: English capitalises what German writes
+    # as an adjective or compound ('Mycenaean', 'Natural Heritage'), and an exonym the place list
+    # lacks ('Greece', 'Griechenland') would read as two people
+    people_a = [n for n in _unmatched(a, b, OTHER) if not n.types or "PER" in n.types]
+    people_b = [n for n in _unmatched(b, a, OTHER) if not n.types or "PER" in n.types]
+    if any("PER" in n.types for n in people_a) and any("PER" in n.types for n in people_b):
+        out.append("different person")
     return out
 
 
