@@ -17,6 +17,8 @@ pair is read once more, by signals a cosine is blind to, each one function below
 - **polarity** (``polarity_differs``): a negator ("nicht", "ikke", "not") or a verb of refusal
   ("lehnte ab", "takket nei", "rejected") on one side only.
 - **speaker** (``speakers_differ``): when both statements are quotes, who says them.
+- **coverage** (``facts_differ``): a topic neighbour, not a rendering, shares under half of the
+  names, numbers and dates the two state.
 
 A pair makes the same claim unless a signal finds a difference: the verifier only vetoes, so the
 index keeps its recall. Each signal that finds one names it ("different number", "negated"), and
