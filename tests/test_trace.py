@@ -122,3 +122,27 @@ def test_a_later_document_in_another_language_joins_the_claims_of_earlier_ones(m
     assert groups == [("a", "c"), ("b", "c")], by_claim
     assert sorted(claims.filter(pl.col("first"))["doc_id"].str.slice(0, 1).unique()) == ["a", "b"]
     assert set(claims["languages"]) == {2}
+    linked = claims.filter(pl.col("linked_to").is_not_null())
+    assert linked.height >= 2 and linked["why"].is_not_null().all() and (linked["link_score"] >= 0.875).all()
+    assert set(linked["linked_to"]) <= set(claims["statement_id"])
+
+
+def test_a_different_number_on_the_same_story_is_a_near_miss_not_a_match(seed_store):
+    from quotes.ask.trace import trace_with_near_misses
+
+    ((found, missed),) = trace_with_near_misses(
+        seed_store, ["Die Gespräche zwischen beiden Staatsoberhäuptern sollen knapp zwei Stunden gedauert haben."], lang="de")
+    assert found.is_empty(), found
+    assert missed["doc_id"][0].startswith("002") and missed["differs"][0].to_list() == ["different number"]
+    ((found, _),) = trace_with_near_misses(
+        seed_store, ["The talks between the two leaders are said to have lasted four to five hours."], lang="en")
+    assert found["doc_id"][0].startswith("002") and "numbers 4, 5" in found["why"][0]
+
+
+def test_trace_near_misses_on_the_command_line(capsys, seed_store):
+    status, out, err = run_main(capsys, "trace", "I juli 2023 besøkte Russlands utenriksminister Sergej Lavrov Nord-Korea.",
+                                "--near-misses", "--format", "jsonl", "--store", seed_store.uri)
+    assert status == 0, err
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert not [r for r in rows if not r.get("near_miss")], "Lavrov is not Schoigu: no match"
+    assert any(r["doc_id"].startswith("001") and "different person" in r["differs"] for r in rows)

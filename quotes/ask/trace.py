@@ -4,8 +4,11 @@ that say the same thing, in any language, found by their vectors.
 A statement (a text in any language, or a stored quote) is encoded with the store's encoder and
 compared, by cosine, with every stored statement vector (the store's statement index,
 quotes/store/statement_index.py). A stored statement matches when it says the same by the rule
-claims use too (quotes/corpus/matching.py); ``threshold`` overrides both of its cosines. Each
-document is represented by its best statement.
+claims use too (quotes/corpus/matching.py): the cosine reaches the threshold, then the verifier
+(quotes/corpus/verify.py) finds no difference in names, numbers, dates, polarity; ``threshold``
+overrides both cosines. Each document is represented by its best statement, with ``why`` it matched
+(what agrees). The pairs above the threshold that the verifier vetoed are the **near misses**:
+statements on the same story that say something else, labelled by what differs (``differs``).
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from typing import TYPE_CHECKING, Sequence
 
 import polars as pl
 
-from quotes.corpus.matching import Thresholds, same_statement
+from quotes.corpus.matching import Thresholds, Verifier, above_threshold, judged, mention_names
 from quotes.errors import QuotesError
 from quotes.store.reader import UNKNOWN_OUTLET
 from quotes.store.statement_index import StatementIndex, live_vectors, neighbours, statement_index
@@ -72,34 +75,53 @@ def check_statement(text: str) -> str:
 
 
 def match(tables: "Tables", index: StatementIndex, vectors, texts: Sequence[str], languages: Sequence[str | None],
-          thresholds: Thresholds) -> list[pl.DataFrame]:
+          thresholds: Thresholds, verifier: Verifier | None = None) -> list[pl.DataFrame]:
     """For each query (vector, text, language): the documents holding a statement that says the
     same, one row each (its best statement), best first."""
+    return [found for found, _ in match_and_near_misses(tables, index, vectors, texts, languages, thresholds, verifier)]
+
+
+def match_and_near_misses(tables: "Tables", index: StatementIndex, vectors, texts: Sequence[str],
+                          languages: Sequence[str | None], thresholds: Thresholds,
+                          verifier: Verifier | None = None) -> list[tuple[pl.DataFrame, pl.DataFrame]]:
+    """For each query: (its matches, as ``match`` gives them; its near misses: the statements
+    above the threshold that the verifier vetoed, best first, with ``differs``)."""
     hits = neighbours(index, vectors, min(NEIGHBOURS, max(1, len(index.vectors)))).rename(
         {"neighbour": "statement_id"})
     hits = hits.join(pl.DataFrame({"query": range(len(languages)), "query_language": list(languages),
                                    "query_text": list(texts)},
                                   schema={"query": pl.Int64, "query_language": pl.String, "query_text": pl.String}),
                      on="query")
-    found = same_statement(
-        hits.lazy().join(index.statements.lazy(), on="statement_id"), thresholds, ("language", "query_language"),
-        ("query_text", "text"),
-    ).sort(["query", "score"], descending=[False, True]).unique(["query", "doc_id"], keep="first",
-                                                                 maintain_order=True)
-    found = found.collect()
-    speakers = tables.quotes.filter(pl.col("quote_id").is_in(found["quote_id"].drop_nulls().unique().to_list())).select(
+    above = above_threshold(hits.lazy().join(index.statements.lazy(), on="statement_id"), thresholds,
+                            ("language", "query_language")).collect()
+    verifier = verifier or Verifier()
+    if verifier.signals is not None and above.height:  # the names the candidates' documents mention
+        verifier = verifier.with_names(mention_names(tables.mentions, above["doc_id"].unique().to_list()))
+    above = judged(above, verifier, ("query_language", "language"), ("query_text", "text"))
+    found = (above.filter(pl.col("same")).sort(["query", "score"], descending=[False, True])
+             .unique(["query", "doc_id"], keep="first", maintain_order=True))
+    missed = (above.filter(~pl.col("same"), pl.col("differs").list.len() > 0)
+              .sort(["query", "score"], descending=[False, True])
+              .unique(["query", "doc_id"], keep="first", maintain_order=True))
+    shown = pl.concat([found, missed])
+    speakers = tables.quotes.filter(pl.col("quote_id").is_in(shown["quote_id"].drop_nulls().unique().to_list())).select(
         "quote_id", speaker=pl.col("speaker_name"))
-    sources = (tables.citations.filter(pl.col("doc_id").is_in(found["doc_id"].unique().to_list()), ~pl.col("in_comments"))
+    sources = (tables.citations.filter(pl.col("doc_id").is_in(shown["doc_id"].unique().to_list()), ~pl.col("in_comments"))
                .group_by("doc_id").agg(sources=pl.col("source").unique().sort()))
-    out = (
-        found.lazy().join(speakers, on="quote_id", how="left").join(sources, on="doc_id", how="left")
-        .select("query", "doc_id", pl.col("score").round(3), "published", pl.col("outlet").fill_null(UNKNOWN_OUTLET),
-                "language", "kind", "speaker", pl.col("text").alias("statement"), pl.col("sources").fill_null([]),
-                "statement_id")
-        .sort(["query", "score"], descending=[False, True])
-        .collect()
-    )
-    return [out.filter(pl.col("query") == i).drop("query") for i in range(len(languages))]
+
+    def rows(frame: pl.DataFrame, *extra: str) -> pl.DataFrame:
+        return (
+            frame.lazy().join(speakers, on="quote_id", how="left").join(sources, on="doc_id", how="left")
+            .select("query", "doc_id", pl.col("score").round(3), "published", pl.col("outlet").fill_null(UNKNOWN_OUTLET),
+                    "language", "kind", "speaker", pl.col("text").alias("statement"), pl.col("sources").fill_null([]),
+                    "statement_id", *extra)
+            .sort(["query", "score"], descending=[False, True])
+            .collect()
+        )
+
+    out, near = rows(found, "why"), rows(missed, "differs")
+    return [(out.filter(pl.col("query") == i).drop("query"), near.filter(pl.col("query") == i).drop("query"))
+            for i in range(len(languages))]
 
 
 def in_publication_order(matches: pl.DataFrame) -> pl.DataFrame:
@@ -111,8 +133,17 @@ def in_publication_order(matches: pl.DataFrame) -> pl.DataFrame:
 
 
 def trace_texts(store: "StoreReader", texts: Sequence[str], *, lang: str | None = None,
-                threshold: float | None = None) -> list[pl.DataFrame]:
+                threshold: float | None = None, verifier: Verifier | None = None) -> list[pl.DataFrame]:
     """Where each statement (any language) appeared: its matches, best first."""
+    return [found for found, _ in trace_with_near_misses(store, texts, lang=lang, threshold=threshold,
+                                                         verifier=verifier)]
+
+
+def trace_with_near_misses(store: "StoreReader", texts: Sequence[str], *, lang: str | None = None,
+                           threshold: float | None = None,
+                           verifier: Verifier | None = None) -> list[tuple[pl.DataFrame, pl.DataFrame]]:
+    """For each statement: (its matches, best first; its near misses: statements on the same
+    story that the verifier found to say something else, with what differs)."""
     from quotes.embed.encoders import STATEMENT_KIND, load_encoder
 
     texts = [check_statement(t) for t in texts]
@@ -120,8 +151,8 @@ def trace_texts(store: "StoreReader", texts: Sequence[str], *, lang: str | None 
     index = statement_index(store, encoder.name)
     check_embedded(store, index, encoder.name)
     vectors = encoder.encode(texts, STATEMENT_KIND)
-    return match(store.tables(), index, vectors, texts, _query_languages(texts, lang),
-                 trace_thresholds(encoder, threshold))
+    return match_and_near_misses(store.tables(), index, vectors, texts, _query_languages(texts, lang),
+                                 trace_thresholds(encoder, threshold), verifier)
 
 
 def trace_quote(store: "StoreReader", quote_id: str, *, threshold: float | None = None) -> tuple[dict, pl.DataFrame]:

@@ -125,18 +125,25 @@ def trace(
     lang: Optional[str] = typer.Option(None, "--lang", help="language of the statement (default: detected)"),
     threshold: Optional[float] = typer.Option(None, help="least cosine for a match (default: the encoder's, "
                                                          "higher within one language)"),
+    near_misses: bool = typer.Option(False, "--near-misses", help="also list statements on the same story that "
+                                                                    "say something else, with what differs"),
     fmt: TableFormat = typer.Option(TableFormat.table, "--format"),
     store: Optional[str] = store_option(),
 ) -> None:
     """Where a statement (or its translation) appeared, in publication order: the first row is where
     it appeared first; each row a document with its outlet, language, speaker (when it was a quote),
-    the matched statement, its score and the sources the document cites.
+    the matched statement, its score, why it matched (the names and numbers both state) and the
+    sources the document cites. A match is a stored statement whose cosine reaches the threshold
+    and in which the verifier finds no other person, place, number, date or polarity.
+
+    --near-misses: also the statements above the threshold that the verifier vetoed, labelled by what
+    differs ("different number", "negated", "different person", "different place").
 
     With --file and --format jsonl: one JSON object per line of the file, in order, each with
-    `matches` (doc_id, score, …) best first."""
+    `matches` (doc_id, score, why, …) best first (and `near_misses` with --near-misses)."""
     import json
 
-    from quotes.ask.trace import in_publication_order, trace_quote, trace_texts
+    from quotes.ask.trace import in_publication_order, trace_quote, trace_with_near_misses
 
     if sum(x is not None for x in (text, quote_id, file)) != 1:
         raise typer.BadParameter("give TEXT, --quote-id or --file")
@@ -152,28 +159,48 @@ def trace(
         # a regular file only, and no more than an article may hold (4 bytes a character)
         lines = read_text(file, 4 * max_chars_setting()).splitlines()
         statements = [line for line in lines if line.strip()]
-        found = trace_texts(target, statements, lang=lang, threshold=threshold) if statements else []
+        found = trace_with_near_misses(target, statements, lang=lang, threshold=threshold) if statements else []
         if fmt is TableFormat.jsonl:
-            for statement, matches in zip(statements, found):
-                rows = matches.with_columns(pl_date("published")).to_dicts()
-                sys.stdout.write(json.dumps({"statement": statement, "matches": rows}, ensure_ascii=False,
-                                            default=str) + "\n")
+            for statement, (matches, missed) in zip(statements, found):
+                line = {"statement": statement, "matches": matches.with_columns(pl_date("published")).to_dicts()}
+                if near_misses:
+                    line["near_misses"] = missed.with_columns(pl_date("published")).to_dicts()
+                sys.stdout.write(json.dumps(line, ensure_ascii=False, default=str) + "\n")
             return
-        for statement, matches in zip(statements, found):
+        for statement, (matches, missed) in zip(statements, found):
             emit(in_publication_order(matches), fmt.value, None, f"trace: {statement}", 0)
             _no_match(matches, threshold, fmt)
+            if near_misses:
+                _emit_near_misses(missed, fmt)
         return
     if quote_id is not None:
         quote, matches = trace_quote(target, quote_id, threshold=threshold)
+        missed = None
         title = f"trace of quote {quote_id}: {quote['text']}"
     else:
-        (matches,) = trace_texts(target, [text], lang=lang, threshold=threshold)
+        ((matches, missed),) = trace_with_near_misses(target, [text], lang=lang, threshold=threshold)
         title = f"trace: {text}"
     if fmt is TableFormat.jsonl:
         sys.stdout.write(matches.with_columns(pl_date("published")).write_ndjson())
+        if near_misses and missed is not None:
+            sys.stdout.write(missed.with_columns(pl_date("published"), near_miss=True).write_ndjson())
         return
     emit(in_publication_order(matches), fmt.value, None, title, 0)
     _no_match(matches, threshold, fmt)
+    if near_misses and missed is not None:
+        _emit_near_misses(missed, fmt)
+
+
+def _emit_near_misses(missed, fmt: TableFormat) -> None:
+    """The near misses as a table of their own: what differs first."""
+    import polars as pl
+
+    shown = missed.with_columns(pl.col("differs").list.join("; ")).select(
+        "differs", *[c for c in missed.columns if c != "differs"])
+    if fmt is TableFormat.table and shown.is_empty():
+        warn("no near misses: no statement above the threshold was vetoed", "dim")
+        return
+    emit(shown, fmt.value, None, "near misses: the same story, another claim", 0)
 
 
 def _no_match(matches, threshold: Optional[float], fmt: TableFormat) -> None:
@@ -181,7 +208,8 @@ def _no_match(matches, threshold: Optional[float], fmt: TableFormat) -> None:
     if matches.is_empty() and fmt is TableFormat.table:
 
         warn(f"no stored statement reaches cosine {threshold:g}" if threshold is not None else
-             "no stored statement matches at the encoder's thresholds; a lower --threshold shows near misses", "dim")
+             "no stored statement matches at the encoder's thresholds; --near-misses shows statements on the same "
+             "story that say something else, a lower --threshold looks wider", "dim")
 
 
 def pl_date(column: str):

@@ -362,11 +362,17 @@ def open_store(path: str | os.PathLike | None = None, storage_options: Mapping[s
 
 
 def claims_view(frames: dict[str, pl.LazyFrame]) -> pl.LazyFrame:
-    """Claim members with their statements and the claim's spread, for claims in two documents or more."""
+    """Claim members with their statements and the claim's spread, for claims in two documents or more;
+    ``linked_to``, ``link_score`` and ``why``: the link that joined a statement (null for the first
+    statement of a claim, which others linked to, and in stores written before links were kept)."""
     statements = frames["statements"].select("statement_id", "doc_id", "kind", "text", "quote_id", "language",
                                              "published", "outlet")
-    rows = frames["claim_members"].join(statements, on="statement_id").with_columns(
-        pl.col("outlet").fill_null(UNKNOWN_OUTLET))
+    # why each statement joined: its best link (a store written before links has none: nulls)
+    links = (frames["claim_links"].sort(["statement_id", "score", "neighbour"], descending=[False, True, False])
+             .unique("statement_id", keep="first")
+             .select("statement_id", pl.col("neighbour").alias("linked_to"), pl.col("score").alias("link_score"), "why"))
+    rows = frames["claim_members"].join(statements, on="statement_id").join(links, on="statement_id", how="left") \
+        .with_columns(pl.col("outlet").fill_null(UNKNOWN_OUTLET))
     order = ["published", "doc_id", "statement_id"]
     claim = pl.col("claim_id")
     return (

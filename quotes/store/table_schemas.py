@@ -5,7 +5,7 @@ a test fails when it is out of date."""
 
 from polars import Binary, Boolean, Datetime, Float64, Int64, List, String, Struct
 
-TABLES = ('documents', 'quotes', 'citations', 'mentions', 'entities', 'entity_links', 'statements', 'claim_members', 'failures')
+TABLES = ('documents', 'quotes', 'citations', 'mentions', 'entities', 'entity_links', 'statements', 'claim_members', 'claim_links', 'failures')
 CHILD_TABLES = ('quotes', 'citations', 'mentions', 'statements')
 SCHEMAS = {
     'documents': {
@@ -134,6 +134,12 @@ SCHEMAS = {
     'claim_members': {
         'statement_id': String,
         'claim_id': String,
+    },
+    'claim_links': {
+        'statement_id': String,
+        'neighbour': String,
+        'score': Float64,
+        'why': String,
     },
     'failures': {
         'doc_id': String,

@@ -27,7 +27,7 @@ from pydantic import BaseModel, Field
 from quotes.records import Citation, DocumentResult, EntityType, Failure, Quote, Record
 
 TABLES = ("documents", "quotes", "citations", "mentions", "entities", "entity_links", "statements", "claim_members",
-          "failures")
+          "claim_links", "failures")
 # Tables whose rows belong to a document's version: visible only with their documents row.
 CHILD_TABLES = ("quotes", "citations", "mentions", "statements")
 
@@ -63,6 +63,16 @@ class ClaimMember(Record):
 
     statement_id: str
     claim_id: str
+
+
+class ClaimLink(Record):
+    """Why a statement joined its claim: a stored statement it says the same as (quotes/corpus/claims.py),
+    the cosine, and what the verifier found to agree (quotes/corpus/verify.py: names, numbers)."""
+
+    statement_id: str
+    neighbour: str = Field(description="the statement it was linked to")
+    score: float = Field(description="the cosine of the two statements' vectors")
+    why: str = Field(description="what agrees: 'names Putin, Nordkorea; numbers 2023'")
 
 
 class WriteMark(Record):
@@ -282,6 +292,7 @@ SPECS: dict[str, TableSpec] = {
     "entity_links": TableSpec("entity_links", "doc_id", (Part(EntityLink), Part(BuildMark))),
     "statements": TableSpec("statements", "statement_id", (DOC_COLUMNS, Part(StatementRow), Part(WriteMark))),
     "claim_members": TableSpec("claim_members", "statement_id", (Part(ClaimMember),)),
+    "claim_links": TableSpec("claim_links", "statement_id", (Part(ClaimLink),)),
     "failures": TableSpec("failures", "doc_id", (Part(Failure), Part(Provenance))),
 }
 

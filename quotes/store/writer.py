@@ -243,9 +243,14 @@ class Store(StoreReader):
         self._retrying(attempts, step)
         return vectors.height
 
-    def replace_claims(self, members: pl.DataFrame, claim_ids: list[str], attempts: int = 30) -> None:
-        """Delete the members of ``claim_ids``, then append ``members`` (statement_id, claim_id).
-        Not one commit: a statement a kill leaves without a claim is taken up again next time."""
+    def replace_claims(self, members: pl.DataFrame, claim_ids: list[str], attempts: int = 30,
+                       links: pl.DataFrame | None = None) -> None:
+        """Append ``links`` (why statements joined: statement_id, neighbour, score, why), delete the
+        members of ``claim_ids``, then append ``members`` (statement_id, claim_id). Not one commit: a
+        statement a kill leaves without a claim is taken up again next time (its links again too;
+        the claims view reads the best link of a statement)."""
+        if links is not None and links.height:
+            self._append("claim_links", links.select(list(SPECS["claim_links"].schema)), attempts)
         if claim_ids and self.exists("claim_members"):
             for i in range(0, len(claim_ids), 5_000):
                 self._delete_where("claim_members", f"claim_id IN ({_sql_list(claim_ids[i:i + 5_000])})", attempts)
