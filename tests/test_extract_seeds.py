@@ -89,15 +89,6 @@ def test_role_noun_resolves_to_named_speaker(seed_results):
     assert q.speaker.name == "Dmitri Peskow"
 
 
-def _model_in_use() -> bool:
-    from quotes.learn.model import active_model
-
-    return active_model() is not None
-
-
-# Open: the learned speaker ranker takes "Moskau" for Peskow on this partial quote (the rules get it);
-# strict, so the mark must go when the model stops making this error.
-@pytest.mark.xfail(condition=_model_in_use(), strict=True, reason="learned ranker picks 'Moskau' (open)")
 @pytest.mark.models
 def test_partial_quote_inside_a_clause(seed_results):
     result, _ = seed_results["001"]

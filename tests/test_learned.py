@@ -140,22 +140,6 @@ def test_encode_runs_only_where_the_model_applies_and_its_vectors_are_the_stored
     assert cos.min() > 0.999
 
 
-@pytest.fixture(scope="module")
-def both(models, model):
-    from quotes.records import Document
-    from quotes.run.pipeline import Pipeline, PipelineConfig
-
-    steps = ("language", "segment", "parse", "encode", "quotes")
-    learned = Pipeline(PipelineConfig(language="de", processors=steps))
-    rules = Pipeline(PipelineConfig(language="de", processors=steps, rules_only=True))
-
-    def run(text: str):
-        doc = Document(doc_id="t", path="t.txt", text=text, language="de")
-        return rules.process_documents([doc])[0].quotes, learned.process_documents([doc])[0].quotes
-
-    return run
-
-
 @pytest.mark.models
 def test_the_model_beats_the_rules_on_unseen_dev_articles(models, model):
     """Quality with the real model: on dev articles (never trained or selected on) rules + model

@@ -103,6 +103,10 @@ def fit(train: list[Example], epochs: int = EPOCHS, log: Callable[[str], None] =
     import torch
     from torch import nn
 
+    # One thread: the same data and code give the same model on any machine (a sum split over
+    # threads rounds differently, which moved selection scores by about 0.01 between runs).
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
     torch.manual_seed(SEED)
     rng = random.Random(SEED)
     net = network()
@@ -136,6 +140,7 @@ def fit(train: list[Example], epochs: int = EPOCHS, log: Callable[[str], None] =
             if progress:
                 progress("training", done, steps)
         log(f"epoch {epoch + 1}/{epochs}: loss {total / len(groups):.3f}")
+    torch.set_num_threads(threads)
     net.eval()
     return net
 
