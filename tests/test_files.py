@@ -225,7 +225,6 @@ OWN_WRITERS = {
     "quotes/store/tables.py": "`python -m quotes.store.tables` regenerates a source file (development)",
     "quotes/store/statement_index.py": "the statement index's cache in the store's own _index folder",
     "quotes/embed/vector_index.py": "the vector index's files in the store's own _index folder (atomic renames)",
-    "quotes/learn/model.py": "the model card in the models folder `quotes train` writes (not a path named by a person)",
     "quotes/parse/cache.py": "the parse cache in the models folder (atomic renames)",
 }
 _WRITES = re.compile(r"\.write_text\(|\.write_bytes\(|\bopen\([^)]*[\"'][wax]b?[\"']|os\.replace\(|\.savefig\(|"

@@ -28,7 +28,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from quotes.extract.candidate import Candidate
-from quotes.extract.cues import cue_lexicon
+from quotes.extract.cues import cue_lexicon, is_negated, verb_lemma
 from quotes.extract.speakers import Mention, mention_from_words
 from quotes.learn.tagger import (
     TYPE_KIND,
@@ -100,12 +100,13 @@ class AttributionModel:
     def save(self, folder: Path) -> Path:
         import torch
 
+        from quotes.files import write_file
+
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / MODEL_FILE
-        tmp = path.with_suffix(".tmp")
-        torch.save({"format": FORMAT, "state": self.net.state_dict(), "decoding": self.decoding.__dict__,
-                    "meta": self.meta}, tmp)
-        tmp.replace(path)
+        data = {"format": FORMAT, "state": self.net.state_dict(), "decoding": self.decoding.__dict__,
+                "meta": self.meta}
+        write_file(path, lambda f: torch.save(data, f), what="the trained model")
         self.digest = file_digest(path)
         return path
 
@@ -126,13 +127,22 @@ def decide(doc: ParsedDocument, candidates: list[Candidate], tokens: DocumentTok
             taken.add(best[0])
             out.append(candidates[best[0]])
             continue
-        confidence = float((tags.quote[run[0]:run[1] + 1, 1:]).sum(1).mean())
         sentence = int(tokens.sentence[run[0]])
+        if _negated_speech(doc, sentence):
+            continue  # "Peskow sagte nicht, wer … sei" reports nothing (the rules drop it too)
+        confidence = float((tags.quote[run[0]:run[1] + 1, 1:]).sum(1).mean())
         speaker = _speaker_mention(doc, tokens, nearest_speaker(run, speakers, tokens.sentence))
         out.append(Candidate(start, end, TYPE_KIND[quote_type(tags, run)], sentence, None, speaker,
                              round(min(0.9, confidence), 2), "tagger"))
     _nest_direct_words(out, candidates)
     return sorted(out, key=lambda c: (c.start, -c.end))
+
+
+def _negated_speech(doc: ParsedDocument, sentence: int) -> bool:
+    """Whether the sentence's speech verb is negated ("sagte nicht, wer …"): what follows is not said."""
+    lex = cue_lexicon(doc.language)
+    s = doc.sentences[sentence]
+    return any(w.upos == "VERB" and verb_lemma(w, lex) in lex.speech_verbs and is_negated(s, w, lex) for w in s.words)
 
 
 def _nest_direct_words(quotes: list[Candidate], candidates: list[Candidate]) -> None:
@@ -216,6 +226,7 @@ def active_model(rules_only: bool = False) -> AttributionModel | None:
 
 
 def write_card(folder: Path, card: dict) -> Path:
-    path = folder / CARD_FILE
-    path.write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    return path
+    from quotes.files import write_file
+
+    return write_file(folder / CARD_FILE, json.dumps(card, indent=2, ensure_ascii=False) + "\n",
+                      what="the model card")
