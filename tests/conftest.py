@@ -98,6 +98,15 @@ def prefect_harness(tmp_path_factory):
             yield home
 
 
+def one_line(err: str, *never: str) -> str:
+    """The one non-blank line of ``err``: no traceback, nor any of ``never``."""
+    lines = [line for line in err.strip().splitlines() if line.strip()]
+    assert len(lines) == 1, err
+    for text in ("Traceback", *never):
+        assert text not in err, err
+    return lines[0]
+
+
 def run_main(capsys, *args: str, env: dict | None = None, monkeypatch=None) -> tuple[int, str, str]:
     """`quotes ARGS` in this process, through the console script's error path: (status, out, err)."""
     import sys

@@ -9,16 +9,9 @@ import sys
 
 import polars as pl
 import pytest
-from conftest import ROOT, SEEDS, run_main
+from conftest import ROOT, SEEDS, one_line, run_main
 
 pytestmark = pytest.mark.models
-
-
-def one_line(err: str) -> str:
-    lines = [line for line in err.strip().splitlines() if line.strip()]
-    assert len(lines) == 1, err
-    assert "Traceback" not in err
-    return lines[0]
 
 
 @pytest.mark.parametrize("command", [["query", "quotes"], ["query", "speakers"], ["audit"], ["trace", "Putin"],

@@ -12,15 +12,13 @@ import uuid
 
 import pytest
 from conftest import ROOT, SEEDS
+from conftest import one_line as conftest_one_line
 
 pytestmark = pytest.mark.models
 
 
 def one_line(err: str) -> str:
-    lines = [line for line in err.strip().splitlines() if line.strip()]
-    assert len(lines) == 1, err
-    assert "Traceback" not in err and "please report" not in err
-    return lines[0]
+    return conftest_one_line(err, "please report")
 
 
 def quotes(*args: str, stdout=subprocess.PIPE) -> subprocess.CompletedProcess:

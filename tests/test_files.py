@@ -11,17 +11,9 @@ import stat
 from pathlib import Path
 
 import pytest
-from conftest import run_main
+from conftest import one_line, run_main
 
 from quotes.files import DiskFull, FileRefused, read_bytes, read_text, write_file
-
-
-def one_line(err: str) -> str:
-    lines = [line for line in err.strip().splitlines() if line.strip()]
-    assert len(lines) == 1, err
-    assert "Traceback" not in err
-    return lines[0]
-
 
 # --- the module itself ---------------------------------------------------------------------------
 

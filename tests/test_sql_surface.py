@@ -5,16 +5,9 @@ with one line; DESCRIBE works; a comment is not a second statement."""
 from __future__ import annotations
 
 import pytest
-from conftest import run_main
+from conftest import one_line, run_main
 
 pytestmark = pytest.mark.models
-
-
-def one_line(err: str) -> str:
-    lines = [line for line in err.strip().splitlines() if line.strip()]
-    assert len(lines) == 1, err
-    assert "Traceback" not in err
-    return lines[0]
 
 
 @pytest.fixture

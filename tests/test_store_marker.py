@@ -11,15 +11,13 @@ import shutil
 import polars as pl
 import pytest
 from conftest import SEEDS, run_main
+from conftest import one_line as conftest_one_line
 
 pytestmark = pytest.mark.models
 
 
 def one_line(err: str) -> str:
-    lines = [line for line in err.strip().splitlines() if line.strip()]
-    assert len(lines) == 1, err
-    assert "Traceback" not in err and "<unknown>" not in err
-    return lines[0]
+    return conftest_one_line(err, "<unknown>")
 
 
 @pytest.fixture
