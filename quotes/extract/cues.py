@@ -223,6 +223,13 @@ def _frame(sentence: Sentence, verb: Word, lex: CueLexicon) -> tuple[dict, list[
     return None
 
 
+def has_negated_speech(sentence: Sentence, lex: CueLexicon) -> bool:
+    """Whether a speech verb of the sentence is negated ("Peskow sagte nicht, wer … sei"): what
+    follows reports nothing."""
+    return any(w.upos == "VERB" and verb_lemma(w, lex) in lex.speech_verbs and is_negated(sentence, w, lex)
+               for w in sentence.words)
+
+
 def find_cues(sentence: Sentence, lex: CueLexicon) -> list[CueMatch]:
     """The speech cues of one sentence, not negated, in text order."""
     cues: list[CueMatch] = []

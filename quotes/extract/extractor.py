@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from quotes.extract.according_to import according_to
 from quotes.extract.candidate import Candidate, trim_span
-from quotes.extract.cues import CueLexicon, CueMatch, cue_lexicon, find_cues, is_negated, verb_lemma
+from quotes.extract.cues import CueLexicon, CueMatch, cue_lexicon, find_cues, has_negated_speech
 from quotes.extract.direct import direct_quote
 from quotes.extract.indirect import (
     anaphoric_content,
@@ -83,7 +83,7 @@ def _free_indirect(text: str, doc: ParsedDocument, found: list[Candidate], lex: 
             last = max(here, key=lambda c: c.end)
             last_index = s.index
             continue
-        if any(w.upos == "VERB" and verb_lemma(w, lex) in lex.speech_verbs and is_negated(s, w, lex) for w in s.words):
+        if has_negated_speech(s, lex):
             continue  # negated speech: "Peskow sagte nicht, wer … sei" is no continuation
         grade = subjunctive_grade(s, lex)
         chained = last is not None and s.index - last_index == 1

@@ -28,7 +28,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from quotes.extract.candidate import Candidate
-from quotes.extract.cues import cue_lexicon, is_negated, verb_lemma
+from quotes.extract.cues import cue_lexicon, has_negated_speech
 from quotes.extract.speakers import Mention, mention_from_words
 from quotes.learn.tagger import (
     TYPE_KIND,
@@ -128,7 +128,7 @@ def decide(doc: ParsedDocument, candidates: list[Candidate], tokens: DocumentTok
             out.append(candidates[best[0]])
             continue
         sentence = int(tokens.sentence[run[0]])
-        if _negated_speech(doc, sentence):
+        if has_negated_speech(doc.sentences[sentence], cue_lexicon(doc.language)):
             continue  # "Peskow sagte nicht, wer … sei" reports nothing (the rules drop it too)
         confidence = float((tags.quote[run[0]:run[1] + 1, 1:]).sum(1).mean())
         speaker = _speaker_mention(doc, tokens, nearest_speaker(run, speakers, tokens.sentence))
@@ -136,13 +136,6 @@ def decide(doc: ParsedDocument, candidates: list[Candidate], tokens: DocumentTok
                              round(min(0.9, confidence), 2), "tagger"))
     _nest_direct_words(out, candidates)
     return sorted(out, key=lambda c: (c.start, -c.end))
-
-
-def _negated_speech(doc: ParsedDocument, sentence: int) -> bool:
-    """Whether the sentence's speech verb is negated ("sagte nicht, wer …"): what follows is not said."""
-    lex = cue_lexicon(doc.language)
-    s = doc.sentences[sentence]
-    return any(w.upos == "VERB" and verb_lemma(w, lex) in lex.speech_verbs and is_negated(s, w, lex) for w in s.words)
 
 
 def _nest_direct_words(quotes: list[Candidate], candidates: list[Candidate]) -> None:
