@@ -83,6 +83,8 @@ def evaluate_command(
     pipeline = Pipeline(PipelineConfig(language=lang, processors=("language", "segment", parse, "encode", "quotes"),
                                        rules_only=rules_only))
 
+    failures = []
+
     def predict(texts: list[str]):
         out = []
         with progress() as bar:
@@ -92,12 +94,17 @@ def evaluate_command(
                          for j, t in enumerate(texts[i:i + 32])]
                 for r in pipeline.process_documents(chunk):
                     out.append(r.quotes if isinstance(r, DocumentResult) else [])
+                    if not isinstance(r, DocumentResult):
+                        failures.append(r)
                 bar.advance(task, len(chunk))
         return out
 
     if not baseline:
         warn(model_notice(rules_only), "")
     score = evaluate(docs, marks_baseline if baseline else predict, lang)
+    if failures:  # scored as finding nothing, and said: a failed document is never silently lost
+        warn(f"warning: {len(failures)} of {len(docs)} documents failed and score as no quotes "
+             f"(first: {failures[0].stage}: {failures[0].error})")
     if as_json:
         print(json.dumps(score.as_dict(), indent=2))
     else:
